@@ -1,0 +1,3 @@
+; Every comment (line, block and JSDoc).
+; @comment
+(comment) @comment

@@ -1,0 +1,142 @@
+"""What a rule sees of one file, and how it reports.
+
+Rules never compute columns, levels, fingerprints or suppression: they hand a node (or a
+byte range) and a message to `report`, and the engine stamps the rest.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from linter import ts
+from linter.finding import Finding, Fix, Location, TextEdit
+from linter.source import SourceFile
+
+if TYPE_CHECKING:
+    from linter.config import Config
+    from linter.registry import Rule
+
+_SYMBOL_NODES = {
+    "function_declaration": "name",
+    "generator_function_declaration": "name",
+    "class_declaration": "name",
+    "abstract_class_declaration": "name",
+    "method_definition": "name",
+    "variable_declarator": "name",
+    "pair": "key",
+    "public_field_definition": "name",
+}
+
+
+class Context:
+    """Reporting shared by every kind of file."""
+
+    def __init__(self, source: SourceFile, config: "Config") -> None:
+        self.source = source
+        self.path = source.path
+        self.config = config
+        self.rule: Rule | None = None
+        self.options: dict = {}
+        self.findings: list[Finding] = []
+        self.facts: dict = {}
+
+    def span_location(self, start_byte: int, end_byte: int, *, symbol: str = "", note: str = "") -> Location:
+        source = self.source
+        end_byte = max(end_byte, start_byte)
+        start_line, start_column, start_utf16 = source.columns(start_byte)
+        end_line, end_column, end_utf16 = source.columns(end_byte)
+        snippet = source.data[start_byte:end_byte].decode("utf-8", errors="replace")
+        return Location(
+            path=source.path,
+            start_line=start_line,
+            start_column=start_column,
+            end_line=end_line,
+            end_column=end_column,
+            start_utf16=start_utf16,
+            end_utf16=end_utf16,
+            start_byte=start_byte,
+            end_byte=end_byte,
+            snippet=snippet[:200],
+            symbol=symbol,
+            line_hash=source.github_line_hashes.get(start_line, ""),
+            note=note,
+        )
+
+    def location(self, target, note: str = "") -> Location:
+        if isinstance(target, Location):
+            return target
+        if isinstance(target, tuple):
+            return self.span_location(*target, note=note)
+        return self.span_location(target.start_byte, target.end_byte, symbol=self.enclosing_symbol(target), note=note)
+
+    def enclosing_symbol(self, node) -> str:
+        names = []
+        for parent in ts.ancestors(node):
+            field = _SYMBOL_NODES.get(parent.type)
+            if field:
+                name = parent.child_by_field_name(field)
+                if name is not None:
+                    names.append(ts.text(name))
+        return ".".join(reversed(names))
+
+    def edit(self, target, replacement: str) -> TextEdit:
+        """Replace a node or (start_byte, end_byte) range."""
+        start, end = (target.start_byte, target.end_byte) if not isinstance(target, tuple) else target
+        return TextEdit(start, end, replacement, self.span_location(start, end))
+
+    def report(
+        self,
+        target,
+        message: str,
+        *,
+        level: str | None = None,
+        fix: Fix | None = None,
+        related: tuple = (),
+    ) -> Finding:
+        assert self.rule is not None, "report() outside a rule"
+        finding = Finding(
+            code=self.rule.code,
+            message=message,
+            location=self.location(target),
+            level=level or self.rule.level,
+            related=tuple(self.location(item) if not isinstance(item, Location) else item for item in related),
+            fix=fix,
+        )
+        self.findings.append(finding)
+        return finding
+
+
+class FileContext(Context):
+    """A TypeScript/JavaScript file, parsed once; every rule shares the tree and the query results."""
+
+    def __init__(self, source: SourceFile, config: "Config", tree: ts.Tree, lang: str) -> None:
+        super().__init__(source, config)
+        self.tree = tree
+        self.root = tree.root_node
+        self.lang = lang
+        self._captures: dict[str, dict] = {}
+        self._matches: dict[str, list] = {}
+
+    def captures(self, query: str) -> dict[str, list[ts.Node]]:
+        if query not in self._captures:
+            self._captures[query] = ts.captures(query, self.lang, self.root)
+        return self._captures[query]
+
+    def matches(self, query: str) -> list[dict[str, list[ts.Node]]]:
+        if query not in self._matches:
+            self._matches[query] = ts.matches(query, self.lang, self.root)
+        return self._matches[query]
+
+    @cached_property
+    def module_facts(self) -> dict:
+        """This file's imports and exports (see `linter.project.extract_module_facts`)."""
+        from linter.project import extract_module_facts
+
+        return extract_module_facts(self)
+
+    @cached_property
+    def semantics(self):
+        from linter.semantics import FileSemantics
+
+        return FileSemantics(self)

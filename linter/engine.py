@@ -1,0 +1,310 @@
+"""The scan: phase 1 reads, parses and checks each file once (in worker processes), phase 2
+runs project rules on the plain-data facts the workers returned; then policy is applied
+once for every view: levels, per-file ignores, in-source suppression, fingerprints, order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+import traceback
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from linter import ts
+from linter.config import Config, ConfigError
+from linter.context import FileContext
+from linter.discover import Discovery, Target, discover
+from linter.finding import FileResult, Finding, Notice
+from linter.fingerprint import stable_fingerprint
+from linter.registry import Rule, load_rules
+from linter.source import SourceFile
+from linter.suppress import Ignore, apply_ignores, find_ignores
+
+MINIFIED_LINE = 5000
+MINIFIED_AVERAGE = 400
+
+
+class FileTimeout(Exception):
+    pass
+
+
+@dataclass
+class ScanResult:
+    root: Path
+    rules: dict[str, Rule]
+    findings: list[Finding] = field(default_factory=list)  # suppressed ones included, marked
+    notices: list[Notice] = field(default_factory=list)
+    files: int = 0
+    seconds: float = 0.0
+    unused_ignores: list[tuple[str, Ignore]] = field(default_factory=list)
+
+    @property
+    def active(self) -> list[Finding]:
+        return [finding for finding in self.findings if not finding.suppressed]
+
+
+def selected_rules(config: Config, rules: dict[str, Rule] | None = None) -> dict[str, Rule]:
+    rules = load_rules() if rules is None else rules
+    config.validate_rules(rules)
+    return {code: rule for code, rule in rules.items() if config.is_selected(code)}
+
+
+# --- phase 1: one file ----------------------------------------------------------------------
+
+
+def read_source(target: Target, config: Config) -> tuple[SourceFile | None, Notice | None]:
+    try:
+        size = target.path.stat().st_size
+        if size > config.max_file_size:
+            return None, Notice(target.rel, f"skipped: {size:,} bytes is over the {config.max_file_size:,}-byte limit (max-file-size)", "note")
+        data = target.path.read_bytes()
+    except OSError as error:
+        return None, Notice(target.rel, f"cannot read file: {error.strerror or error}", "error")
+    if b"\x00" in data[:8192]:
+        return None, Notice(target.rel, "skipped: binary file (NUL bytes)", "note")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = b"   " + data[3:]  # keep byte offsets; tree-sitter and YAML see blanks, not a BOM
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return None, Notice(target.rel, f"skipped: not valid UTF-8 (byte 0x{data[error.start]:02x} on line {line})", "warning", line)
+    lines = data.count(b"\n") + 1
+    if target.kind == "ts" and len(data) > MINIFIED_LINE and len(data) / lines > MINIFIED_AVERAGE:
+        if max(len(line) for line in data.split(b"\n")) > MINIFIED_LINE:
+            return None, Notice(target.rel, "skipped: looks minified or generated (very long lines)", "note")
+    return SourceFile(target.rel, data, target.scope), None
+
+
+@contextmanager
+def time_budget(seconds: float):
+    """Raise FileTimeout in this thread after `seconds` (main thread of a process only)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum, frame):
+        raise FileTimeout()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def run_rules(ctx, rules: list[Rule], result: FileResult) -> None:
+    """Run each rule on one context; a crashing rule becomes a notice, the others still run."""
+    for rule in rules:
+        ctx.rule = rule
+        ctx.options = ctx.config.options_for(rule)
+        try:
+            check = rule.collect if rule.target == "project" else rule.check
+            if rule.target == "project":
+                facts = check(ctx)
+                if facts:
+                    result.facts[rule.code] = facts
+            else:
+                for _ in check(ctx) or ():
+                    pass
+        except FileTimeout:
+            raise
+        except RecursionError:
+            result.notices.append(Notice(ctx.path, f"{rule.code} skipped: the file nests too deeply", "warning"))
+        except Exception as error:  # a rule bug must not take down the scan
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            result.notices.append(
+                Notice(ctx.path, f"{rule.code} crashed: {type(error).__name__}: {error} ({Path(where.filename).name}:{where.lineno})", "error")
+            )
+    ctx.rule = None
+    result.findings.extend(ctx.findings)
+
+
+def analyze_ts(source: SourceFile, config: Config, rules: list[Rule], result: FileResult, old_tree=None) -> FileContext:
+    lang = ts.language_for(source.path)
+    tree = ts.parse(source.data, lang, old_tree)
+    ctx = FileContext(source, config, tree, lang)
+    if tree.root_node.has_error:
+        error = ts.first_error(tree.root_node)
+        line = error.start_point[0] + 1 if error is not None else 0
+        result.notices.append(Notice(source.path, f"syntax error near line {line}; rules ran on the parts that parse", "warning", line))
+    result.facts["module"] = ctx.module_facts
+    run_rules(ctx, [rule for rule in rules if rule.target in ("ts", "project")], result)
+    return ctx
+
+
+def analyze_target(target: Target, config: Config, rules: list[Rule]) -> FileResult:
+    result = FileResult(target.rel)
+    source, notice = read_source(target, config)
+    if notice is not None:
+        result.notices.append(notice)
+        result.scanned = False
+        return result
+    try:
+        with time_budget(config.time_budget):
+            if target.kind == "ts":
+                analyze_ts(source, config, rules, result)
+            else:
+                from linter.yamlscan import analyze_yaml
+
+                analyze_yaml(source, config, rules, result)
+    except FileTimeout:
+        result.findings.clear()
+        result.facts.clear()
+        result.notices.append(Notice(target.rel, f"skipped: analysis took longer than the {config.time_budget:g}s budget (time-budget)", "warning"))
+        result.scanned = False
+        return result
+    except Exception as error:
+        result.findings.clear()
+        result.notices.append(Notice(target.rel, f"internal error: {type(error).__name__}: {error}", "error"))
+        result.scanned = False
+        return result
+    result.ignores = find_ignores(source.text)
+    return result
+
+
+# --- workers --------------------------------------------------------------------------------
+
+_worker: dict = {}
+
+
+def _init_worker(config: Config, codes: list[str]) -> None:
+    rules = load_rules()
+    _worker["config"] = config
+    _worker["rules"] = [rules[code] for code in codes]
+
+
+def _analyze_chunk(targets: list[Target]) -> list[FileResult]:
+    return [analyze_target(target, _worker["config"], _worker["rules"]) for target in targets]
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[index : index + size] for index in range(0, len(items), size)]
+
+
+def analyze_all(targets: list[Target], config: Config, rules: dict[str, Rule], jobs: int) -> list[FileResult]:
+    codes = list(rules)
+    if jobs <= 1 or len(targets) < 8:
+        _init_worker(config, codes)
+        return _analyze_chunk(targets)
+    # Biggest files first so one large file does not finish last on an idle pool.
+    ordered = sorted(targets, key=lambda t: -_size(t.path))
+    chunk = max(1, min(64, len(ordered) // (jobs * 8)))
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with multiprocessing.get_context(method).Pool(jobs, initializer=_init_worker, initargs=(config, codes)) as pool:
+        results = [result for batch in pool.imap_unordered(_analyze_chunk, _chunks(ordered, chunk)) for result in batch]
+    results.sort(key=lambda result: result.path)
+    return results
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+# --- phase 2 and policy ---------------------------------------------------------------------
+
+
+def finalize(findings: list[Finding], config: Config, ignores_by_path: dict[str, list[Ignore]], use_ignores: bool = True):
+    """Levels, per-file ignores, suppression and fingerprints, in one place for every view."""
+    kept: list[Finding] = []
+    for finding in findings:
+        if config.ignored_for_path(finding.code, finding.location.path):
+            continue
+        level = config.levels.get(finding.code, finding.level)
+        kept.append(finding.with_(level=level) if level != finding.level else finding)
+    kept.sort(key=Finding.sort_key)
+    by_path: dict[str, list[Finding]] = {}
+    for finding in kept:
+        by_path.setdefault(finding.location.path, []).append(finding)
+    final: list[Finding] = []
+    used_lines: dict[str, set[int]] = {}
+    for path, group in by_path.items():
+        if use_ignores:
+            group, used = apply_ignores(group, ignores_by_path.get(path, []))
+            used_lines[path] = used
+        occurrences: Counter = Counter()
+        for finding in group:
+            loc = finding.location
+            key = (finding.code, loc.snippet, loc.symbol)
+            occurrences[key] += 1
+            final.append(finding.with_(fingerprint=stable_fingerprint(finding.code, path, loc.snippet, loc.symbol, occurrences[key])))
+    final.sort(key=Finding.sort_key)
+    return final, used_lines
+
+
+def scan(
+    paths: list[Path],
+    config: Config,
+    *,
+    root: Path | None = None,
+    jobs: int | None = None,
+    extra_excludes: list[str] = (),
+    use_ignores: bool = True,
+) -> ScanResult:
+    started = time.perf_counter()
+    root = (root or Path.cwd()).resolve()
+    rules = selected_rules(config)
+    found: Discovery = discover(paths, root, config, extra_excludes)
+    targets = found.targets
+    try:
+        import linter.yamlscan  # noqa: F401
+    except ImportError:
+        targets = [target for target in targets if target.kind != "yaml"]
+    else:
+        from linter.yamlscan import select_yaml_targets
+
+        targets = select_yaml_targets(targets, config)
+    jobs = jobs or os.cpu_count() or 1
+    results = analyze_all(targets, config, rules, jobs)
+
+    findings: list[Finding] = []
+    notices: list[Notice] = list(found.notices)
+    for result in results:
+        findings.extend(result.findings)
+        notices.extend(result.notices)
+
+    from linter.project import ProjectIndex, ProjectContext
+
+    project_rules = [rule for rule in rules.values() if rule.target == "project"]
+    index = ProjectIndex.build(results, found.manifests, root)
+    for rule in project_rules:
+        ctx = ProjectContext(index, config, rule)
+        try:
+            for _ in rule.check(ctx) or ():
+                pass
+        except Exception as error:
+            notices.append(Notice("", f"{rule.code} crashed: {type(error).__name__}: {error}", "error"))
+        findings.extend(ctx.findings)
+
+    ignores_by_path = {result.path: result.ignores for result in results if result.ignores}
+    final, used_lines = finalize(findings, config, ignores_by_path, use_ignores)
+    unused = [
+        (path, ignore)
+        for path, ignores in sorted(ignores_by_path.items())
+        for ignore in ignores
+        if use_ignores and ignore.line not in used_lines.get(path, set())
+    ]
+    notices.sort(key=Notice.sort_key)
+    return ScanResult(
+        root=root,
+        rules=rules,
+        findings=final,
+        notices=notices,
+        files=sum(1 for result in results if result.scanned),
+        seconds=time.perf_counter() - started,
+        unused_ignores=unused,
+    )
+
+
+__all__ = ["scan", "ScanResult", "ConfigError", "selected_rules", "analyze_target", "finalize"]

@@ -1,0 +1,166 @@
+"""SARIF 2.1.0 for GitHub code scanning, built with `sarif-om`.
+
+One run; every selected rule described (id = code, name = slug, help from the rule's
+docstring, CWE tags, `precision`, `security-severity` as a string); results with
+`%SRCROOT%`-relative, percent-encoded URIs; regions in UTF-16 code units;
+`partialFingerprints` carrying GitHub's own `primaryLocationLineHash` and prodlint's stable
+key; in-source suppressions; per-file notices as `toolExecutionNotifications`.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+import attr
+import sarif_om as om
+
+from linter import INFORMATION_URI, __version__
+from linter.engine import ScanResult
+from linter.finding import Finding, Location
+from linter.registry import Rule
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "prodlint/v1"
+_SAFE_PATH_CHARS = "-._~!$&'()*+,;=@"  # RFC 3986 pchar minus ':' (a colon in a first segment reads as a scheme)
+
+
+def artifact_uri(path: str) -> str:
+    return "/".join(quote(segment, safe=_SAFE_PATH_CHARS) for segment in path.split("/"))
+
+
+def _region(loc: Location) -> om.Region:
+    return om.Region(start_line=loc.start_line, start_column=loc.start_utf16, end_line=loc.end_line, end_column=loc.end_utf16)
+
+
+def _physical(loc: Location, with_region: bool = True) -> om.PhysicalLocation:
+    return om.PhysicalLocation(
+        artifact_location=om.ArtifactLocation(uri=artifact_uri(loc.path), uri_base_id=SRCROOT),
+        region=_region(loc) if with_region else None,
+    )
+
+
+def _text(value: str, limit: int = 1024) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _descriptor(rule: Rule, level: str) -> om.ReportingDescriptor:
+    sections = rule.doc_sections()
+    tags = ["security", *(f"external/cwe/cwe-{cwe}" for cwe in rule.cwe), *rule.tags]
+    return om.ReportingDescriptor(
+        id=rule.code,
+        name=rule.slug,
+        short_description=om.MultiformatMessageString(text=_text(rule.summary)),
+        full_description=om.MultiformatMessageString(text=_text(sections.get("What it finds", rule.summary))),
+        help=om.MultiformatMessageString(text=rule.doc or rule.summary, markdown=rule.doc or rule.summary),
+        help_uri=rule.doc_url,
+        default_configuration=om.ReportingConfiguration(level=level),
+        properties={
+            "tags": list(dict.fromkeys(tags)),
+            "precision": rule.precision,
+            "security-severity": f"{rule.security_severity:.1f}",
+            "problem.severity": {"error": "error", "warning": "warning", "note": "recommendation"}[level],
+        },
+    )
+
+
+def _result(finding: Finding, rule_index: int) -> om.Result:
+    loc = finding.location
+    fingerprints = {FINGERPRINT_KEY: finding.fingerprint}
+    if loc.line_hash:
+        fingerprints["primaryLocationLineHash"] = loc.line_hash
+    result = om.Result(
+        rule_id=finding.code,
+        rule_index=rule_index,
+        level=finding.level,
+        message=om.Message(text=finding.message),
+        locations=[om.Location(physical_location=_physical(loc))],
+        partial_fingerprints=fingerprints,
+    )
+    if finding.related:
+        result.related_locations = [
+            om.Location(id=index, physical_location=_physical(item), message=om.Message(text=item.note) if item.note else None)
+            for index, item in enumerate(finding.related)
+        ]
+    if finding.fix is not None:
+        result.fixes = [
+            om.Fix(
+                description=om.Message(text=finding.fix.title),
+                artifact_changes=[
+                    om.ArtifactChange(
+                        artifact_location=om.ArtifactLocation(uri=artifact_uri(loc.path), uri_base_id=SRCROOT),
+                        replacements=[
+                            om.Replacement(deleted_region=_region(edit.location), inserted_content=om.ArtifactContent(text=edit.replacement))
+                            for edit in finding.fix.edits
+                            if edit.location is not None
+                        ],
+                    )
+                ],
+            )
+        ]
+    if finding.suppression is not None:
+        suppression = om.Suppression(kind="inSource")
+        if finding.suppression.justification:
+            suppression.justification = finding.suppression.justification
+        result.suppressions = [suppression]
+    return result
+
+
+def build(result: ScanResult, category: str = "scan", config_levels: dict[str, str] | None = None) -> om.SarifLog:
+    levels = config_levels or {}
+    rules = list(result.rules.values())
+    index_of = {rule.code: index for index, rule in enumerate(rules)}
+    notifications = []
+    for notice in result.notices:
+        notification = om.Notification(message=om.Message(text=notice.message), level=notice.level)
+        if notice.path:
+            notification.locations = [om.Location(physical_location=_physical_for_notice(notice))]
+        notifications.append(notification)
+    successful = not any(notice.message.startswith("internal error") for notice in result.notices)
+    run = om.Run(
+        tool=om.Tool(
+            driver=om.ToolComponent(
+                name="prodlint",
+                version=__version__,
+                semantic_version=__version__,
+                information_uri=INFORMATION_URI,
+                rules=[_descriptor(rule, levels.get(rule.code, rule.level)) for rule in rules],
+            )
+        ),
+        automation_details=om.RunAutomationDetails(id=f"prodlint/{category}/"),
+        column_kind="utf16CodeUnits",
+        invocations=[om.Invocation(execution_successful=successful, tool_execution_notifications=notifications or None)],
+        results=[_result(finding, index_of.get(finding.code, -1)) for finding in result.findings if finding.code in index_of],
+    )
+    return om.SarifLog(version="2.1.0", schema_uri=SCHEMA, runs=[run])
+
+
+def _physical_for_notice(notice) -> om.PhysicalLocation:
+    region = om.Region(start_line=notice.line) if notice.line else None
+    return om.PhysicalLocation(artifact_location=om.ArtifactLocation(uri=artifact_uri(notice.path), uri_base_id=SRCROOT), region=region)
+
+
+def to_plain(value):
+    """sarif-om objects -> JSON-ready data, leaving out properties still at their defaults."""
+    if attr.has(type(value)):
+        out = {}
+        for field in attr.fields(type(value)):
+            item = getattr(value, field.name)
+            # sarif-om marks "absent" with None, or -1 for indexes; other defaults are real values
+            if item is None or (item == -1 and field.default == -1):
+                continue
+            out[field.metadata.get("schema_property_name", field.name)] = to_plain(item)
+        return out
+    if isinstance(value, dict):
+        return {key: to_plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_plain(item) for item in value]
+    return value
+
+
+def render(result: ScanResult, category: str = "scan", config_levels: dict[str, str] | None = None) -> str:
+    log = to_plain(build(result, category, config_levels))
+    ordered = {"$schema": log.pop("$schema", SCHEMA), "version": log.pop("version", "2.1.0"), **log}
+    return json.dumps(ordered, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,517 @@
+"""Shared knowledge of TypeScript/JavaScript server code, built once for every rule.
+
+What is server code, which names are secret-like, which identifiers alias `process.env`,
+which code runs only in development, what a request handler is, which objects are
+loggers. A fix here improves every rule that asks. Definitions follow RULES.md.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterator
+
+from linter import ts
+from linter.ts import Node
+
+if TYPE_CHECKING:
+    from linter.context import FileContext
+
+# --- paths ---------------------------------------------------------------------------
+
+_TEST_PARTS = {"__tests__", "__mocks__", "test", "tests", "e2e", "cypress", "playwright", "__fixtures__", "spec"}
+_TEST_NAME = re.compile(r"\.(test|spec|e2e|cy)\.[cm]?[jt]sx?$")
+_STORY_NAME = re.compile(r"\.stories\.[cm]?[jt]sx?$")
+_SCRIPT_PARTS = {"scripts", "script", "bin", "cli", "tools"}
+_CONFIG_NAME = re.compile(
+    r"(^|/)([\w.-]+\.config|\.eslintrc|\.prettierrc|jest\.setup|vitest\.setup|babel\.config|webpack\.[\w.]+)\.[cm]?[jt]sx?$"
+)
+
+
+def path_parts(path: str) -> list[str]:
+    return path.split("/")
+
+
+def is_test_path(path: str) -> bool:
+    parts = path_parts(path)
+    return bool(_TEST_NAME.search(parts[-1])) or any(part in _TEST_PARTS for part in parts[:-1])
+
+
+def is_story_path(path: str) -> bool:
+    return bool(_STORY_NAME.search(path))
+
+
+def is_declaration_path(path: str) -> bool:
+    return path.endswith((".d.ts", ".d.mts", ".d.cts"))
+
+
+def is_script_path(path: str) -> bool:
+    return any(part in _SCRIPT_PARTS for part in path_parts(path)[:-1])
+
+
+def is_config_path(path: str) -> bool:
+    return bool(_CONFIG_NAME.search(path))
+
+
+# --- names ---------------------------------------------------------------------------
+
+_SECRET_WORDS = {"SECRET", "SECRETS", "TOKEN", "TOKENS", "PASSWORD", "PASSWORDS", "PASSWD", "PWD", "CREDENTIAL", "CREDENTIALS", "SALT"}
+_SECRET_PAIRS = {("PRIVATE", "KEY"), ("API", "KEY"), ("ACCESS", "KEY"), ("ENCRYPTION", "KEY"), ("SIGNING", "KEY"), ("SERVICE", "ROLE"), ("APIKEY",), ("SECRETKEY",)}
+_PUBLIC_PREFIXES = ("NEXT_PUBLIC_", "VITE_", "PUBLIC_", "REACT_APP_", "EXPO_PUBLIC_", "GATSBY_")
+_SETTING_SUFFIXES = {
+    ("URL",), ("URI",), ("HOST",), ("PORT",), ("ID",), ("NAME",), ("PATH",), ("FILE",), ("TEMPLATE",),
+    ("EXPIRY",), ("EXPIRES", "IN"), ("TTL",), ("LENGTH",), ("ENABLED",), ("HEADER",), ("ALGORITHM",),
+    ("ISSUER",), ("AUDIENCE",), ("DSN",), ("TYPE",), ("FIELD",), ("KEY", "NAME"), ("PREFIX",), ("MIN",),
+    ("MAX",), ("ROUNDS",), ("COOKIE",), ("ENDPOINT",), ("REGEX",), ("PATTERN",), ("LABEL",), ("STRENGTH",),
+}
+_WORD_SPLIT = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
+def name_words(name: str) -> list[str]:
+    """`jwtSecret` -> [JWT, SECRET]; `STRIPE_API_KEY` -> [STRIPE, API, KEY]."""
+    return [word.upper() for part in re.split(r"[^A-Za-z0-9]+", name) for word in _WORD_SPLIT.findall(part)]
+
+
+def is_secret_like(name: str, extra: tuple[str, ...] = (), public: tuple[str, ...] = ()) -> bool:
+    if not name:
+        return False
+    upper = name.upper()
+    if name in public or upper.startswith(_PUBLIC_PREFIXES):
+        return False
+    words = name_words(name)
+    if not words:
+        return False
+    if name in extra or upper in (e.upper() for e in extra):
+        return True
+    for suffix in _SETTING_SUFFIXES:
+        if len(words) > len(suffix) and tuple(words[-len(suffix):]) == suffix:
+            return False
+    if any(word in _SECRET_WORDS for word in words):
+        return True
+    for pair in _SECRET_PAIRS:
+        for index in range(len(words) - len(pair) + 1):
+            if tuple(words[index : index + len(pair)]) == pair:
+                return True
+    return False
+
+
+# --- small node helpers --------------------------------------------------------------
+
+FUNCTION_TYPES = {
+    "function_declaration",
+    "function_expression",
+    "arrow_function",
+    "method_definition",
+    "generator_function_declaration",
+    "generator_function",
+    "function",
+}
+
+
+def callee_path(call: Node) -> str:
+    """Dotted path of a call's callee: `axios.get`, `this.logger.info`, `fetch`; '' if dynamic."""
+    function = call.child_by_field_name("function")
+    return member_path(function)
+
+
+def member_path(node: Node | None) -> str:
+    node = ts.unwrap(node)
+    if node is None:
+        return ""
+    if node.type in ("identifier", "this", "property_identifier", "private_property_identifier", "shorthand_property_identifier"):
+        return ts.text(node)
+    if node.type == "member_expression":
+        base = member_path(node.child_by_field_name("object"))
+        prop = node.child_by_field_name("property")
+        return f"{base}.{ts.text(prop)}" if base and prop is not None else ""
+    if node.type == "subscript_expression":
+        base = member_path(node.child_by_field_name("object"))
+        key = ts.string_value(node.child_by_field_name("index"))
+        return f"{base}.{key}" if base and key is not None else ""
+    if node.type == "call_expression":  # require('x').y and fn().y chains
+        return member_path(node.child_by_field_name("function")) + "()"
+    if node.type == "meta_property" or ts.text(node) == "import.meta":
+        return "import.meta"
+    return ""
+
+
+def call_arguments(call: Node) -> list[Node]:
+    args = call.child_by_field_name("arguments")
+    if args is None:
+        return []
+    return [arg for arg in args.named_children if arg.type != "comment"]
+
+
+def object_properties(obj: Node | None) -> dict[str, Node]:
+    """Key -> value node of an object literal's plain properties (shorthand maps to the identifier)."""
+    props: dict[str, Node] = {}
+    obj = ts.unwrap(obj)
+    if obj is None or obj.type != "object":
+        return props
+    for child in obj.named_children:
+        if child.type == "pair":
+            key = child.child_by_field_name("key")
+            name = ts.string_value(key) if key is not None and key.type == "string" else ts.text(key)
+            props[name] = child.child_by_field_name("value")
+        elif child.type == "shorthand_property_identifier":
+            props[ts.text(child)] = child
+        elif child.type == "method_definition":
+            props[ts.text(child.child_by_field_name("name"))] = child
+    return props
+
+
+def has_spread(obj: Node | None) -> bool:
+    obj = ts.unwrap(obj)
+    return obj is not None and any(child.type == "spread_element" for child in obj.named_children)
+
+
+def enclosing_function(node: Node) -> Node | None:
+    for parent in ts.ancestors(node):
+        if parent.type in FUNCTION_TYPES:
+            return parent
+    return None
+
+
+def directive(root: Node) -> str:
+    """The file's leading directive (`'use client'`, `'use server'`), if any."""
+    for child in root.named_children:
+        if child.type in ("comment", "hash_bang_line"):
+            continue
+        if child.type == "expression_statement":
+            inner = child.named_children[0] if child.named_children else None
+            value = ts.string_value(inner)
+            if value is not None:
+                return value
+        return ""
+    return ""
+
+
+def function_directive(function: Node) -> str:
+    body = function.child_by_field_name("body")
+    if body is None or body.type != "statement_block":
+        return ""
+    return directive(body)
+
+
+_HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
+_ROUTER_METHODS = {"get", "post", "put", "patch", "delete", "del", "all", "head", "options", "use", "route"}
+_NEXT_ROUTE = re.compile(r"(^|/)app/(.+/)?route\.[cm]?[jt]sx?$")
+_PAGES_API = re.compile(r"(^|/)pages/api/.+\.[cm]?[jt]sx?$")
+
+
+class FileSemantics:
+    """Facts about one file, computed on first use and shared by every rule."""
+
+    def __init__(self, ctx: "FileContext") -> None:
+        self.ctx = ctx
+        self.root = ctx.root
+        self.path = ctx.source.scope
+        config = ctx.config
+        self.extra_secret_names = tuple(config.secret_names)
+        self.public_names = tuple(config.public_names)
+
+    # -- classification --
+
+    @cached_property
+    def directive(self) -> str:
+        return directive(self.root)
+
+    @cached_property
+    def is_test(self) -> bool:
+        return is_test_path(self.path)
+
+    @cached_property
+    def is_server_code(self) -> bool:
+        path = self.path
+        return not (
+            is_test_path(path) or is_story_path(path) or is_declaration_path(path) or self.directive == "use client"
+        )
+
+    def is_secret_like(self, name: str) -> bool:
+        return is_secret_like(name, self.extra_secret_names, self.public_names)
+
+    # -- process.env --
+
+    @cached_property
+    def env_aliases(self) -> set[str]:
+        """Identifiers bound to `process.env` / `import.meta.env` in this file."""
+        aliases: set[str] = set()
+        process_names = {"process"}
+        for node in ts.walk(self.root):
+            if node.type == "import_statement":
+                source = ts.string_value(node.child_by_field_name("source"))
+                if source in ("process", "node:process"):
+                    for child in ts.walk(node):
+                        if child.type == "import_specifier":
+                            name = child.child_by_field_name("name")
+                            alias = child.child_by_field_name("alias") or name
+                            if ts.text(name) == "env":
+                                aliases.add(ts.text(alias))
+                        elif child.type in ("identifier",) and child.parent is not None and child.parent.type in ("import_clause", "namespace_import"):
+                            process_names.add(ts.text(child))
+            if node.type != "variable_declarator":
+                continue
+            value = ts.unwrap(node.child_by_field_name("value"))
+            name = node.child_by_field_name("name")
+            if value is None or name is None:
+                continue
+            path = member_path(value)
+            if name.type == "identifier" and (path in {f"{p}.env" for p in process_names} or path == "import.meta.env"):
+                aliases.add(ts.text(name))
+            elif name.type == "object_pattern" and path in process_names:
+                for binding, key, _default in destructured(name):
+                    if key == "env":
+                        aliases.add(binding)
+        return aliases
+
+    def env_name(self, node: Node | None) -> str | None:
+        """The variable name when `node` reads an environment variable: `process.env.X`,
+        `process.env['X']`, `import.meta.env.X`, `env.X` through an alias."""
+        node = ts.unwrap(node)
+        if node is None or node.type not in ("member_expression", "subscript_expression"):
+            return None
+        obj = node.child_by_field_name("object")
+        base = member_path(obj)
+        if not (base in ("process.env", "import.meta.env") or base in self.env_aliases):
+            return None
+        if node.type == "member_expression":
+            return ts.text(node.child_by_field_name("property"))
+        return ts.string_value(node.child_by_field_name("index"))
+
+    def is_env_object(self, node: Node | None) -> bool:
+        path = member_path(node)
+        return path in ("process.env", "import.meta.env") or path in self.env_aliases
+
+    # -- development guards --
+
+    @cached_property
+    def dev_flags(self) -> dict[str, bool]:
+        """Identifiers bound to a development check (True) or a production check (False)."""
+        flags: dict[str, bool] = {}
+        for node in ts.walk(self.root):
+            if node.type == "variable_declarator":
+                name = node.child_by_field_name("name")
+                value = node.child_by_field_name("value")
+                if name is not None and name.type == "identifier" and value is not None:
+                    kind = self._environment_check(value, flags)
+                    if kind is not None:
+                        flags[ts.text(name)] = kind
+        return flags
+
+    def _environment_check(self, node: Node | None, flags: dict[str, bool] | None = None) -> bool | None:
+        """True if `node` is true only in development, False if true only in production."""
+        node = ts.unwrap(node)
+        if node is None:
+            return None
+        flags = self.dev_flags if flags is None else flags
+        if node.type == "identifier":
+            return flags.get(ts.text(node))
+        if node.type == "unary_expression" and ts.text(node).startswith("!"):
+            inner = self._environment_check(node.named_children[0] if node.named_children else None, flags)
+            return None if inner is None else not inner
+        if node.type == "member_expression":
+            path = member_path(node)
+            if path in ("import.meta.env.DEV",):
+                return True
+            if path in ("import.meta.env.PROD",):
+                return False
+            return None
+        if node.type == "binary_expression":
+            operator = node.child_by_field_name("operator")
+            op = ts.text(operator) if operator is not None else ""
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            if op in ("&&",):
+                left_kind, right_kind = self._environment_check(left, flags), self._environment_check(right, flags)
+                return True if True in (left_kind, right_kind) else None
+            if op not in ("===", "==", "!==", "!="):
+                return None
+            for subject, literal in ((left, right), (right, left)):
+                value = ts.string_value(literal)
+                if value is None or self.env_name(subject) not in ("NODE_ENV", "APP_ENV", "VERCEL_ENV", "ENVIRONMENT"):
+                    continue
+                equal = op in ("===", "==")
+                if value in ("development", "dev", "test", "local"):
+                    return True if equal else None
+                if value == "production":
+                    return False if equal else True
+        return None
+
+    def is_development_only(self, node: Node) -> bool:
+        """Inside a branch taken only under an explicit development check."""
+        child = node
+        for parent in ts.ancestors(node):
+            if parent.type == "if_statement":
+                kind = self._environment_check(parent.child_by_field_name("condition"))
+                consequence = parent.child_by_field_name("consequence")
+                alternative = parent.child_by_field_name("alternative")
+                if kind is True and child == consequence:
+                    return True
+                if kind is False and alternative is not None and child == alternative:
+                    return True
+            elif parent.type == "ternary_expression":
+                kind = self._environment_check(parent.child_by_field_name("condition"))
+                if kind is True and child == parent.child_by_field_name("consequence"):
+                    return True
+                if kind is False and child == parent.child_by_field_name("alternative"):
+                    return True
+            elif parent.type == "binary_expression" and ts.text(parent.child_by_field_name("operator")) == "&&":
+                if child == parent.child_by_field_name("right") and self._environment_check(parent.child_by_field_name("left")) is True:
+                    return True
+            elif parent.type in FUNCTION_TYPES or parent.type == "program":
+                if self._guarded_by_early_return(parent, node):
+                    return True
+                if parent.type == "program":
+                    return False
+            child = parent
+        return False
+
+    def _guarded_by_early_return(self, scope: Node, node: Node) -> bool:
+        """`if (process.env.NODE_ENV === 'production') return;` before `node` in the same body."""
+        body = scope.child_by_field_name("body") if scope.type != "program" else scope
+        if body is None:
+            return False
+        for statement in body.named_children:
+            if statement.start_byte >= node.start_byte:
+                break
+            if statement.type == "if_statement" and self._environment_check(statement.child_by_field_name("condition")) is False:
+                consequence = statement.child_by_field_name("consequence")
+                if consequence is not None and any(n.type in ("return_statement", "throw_statement") for n in ts.walk(consequence)):
+                    if statement.child_by_field_name("alternative") is None:
+                        return True
+        return False
+
+    # -- request handlers --
+
+    @cached_property
+    def request_handlers(self) -> list[Node]:
+        """Function nodes that serve HTTP requests or server actions, per RULES.md."""
+        handlers: list[Node] = []
+        path = self.path
+        next_route = bool(_NEXT_ROUTE.search(path))
+        pages_api = bool(_PAGES_API.search(path))
+        use_server = self.directive == "use server"
+        for node in self.root.named_children:
+            if node.type != "export_statement":
+                continue
+            declaration = node.child_by_field_name("declaration") or node.child_by_field_name("value")
+            is_default = any(child.type == "default" for child in node.children)
+            for function, name in _exported_functions(declaration):
+                if next_route and name in _HTTP_METHODS:
+                    handlers.append(function)
+                elif pages_api and is_default:
+                    handlers.append(function)
+                elif use_server and function is not None:
+                    handlers.append(function)
+            if pages_api and is_default and declaration is not None and declaration.type == "identifier":
+                target = self.function_bound_to(ts.text(declaration))
+                if target is not None:
+                    handlers.append(target)
+        for node in ts.walk(self.root):
+            if node.type in FUNCTION_TYPES and node not in handlers and function_directive(node) == "use server":
+                handlers.append(node)
+            if node.type == "call_expression":
+                handlers.extend(h for h in self._routed_functions(node) if h not in handlers)
+        return handlers
+
+    def function_bound_to(self, name: str) -> Node | None:
+        for node in ts.walk(self.root):
+            if node.type == "function_declaration" and ts.text(node.child_by_field_name("name")) == name:
+                return node
+            if node.type == "variable_declarator" and ts.text(node.child_by_field_name("name")) == name:
+                value = ts.unwrap(node.child_by_field_name("value"))
+                if value is not None and value.type in FUNCTION_TYPES:
+                    return value
+                if value is not None and value.type == "call_expression":  # withAuth(async (req, res) => …)
+                    for arg in call_arguments(value):
+                        if ts.unwrap(arg).type in FUNCTION_TYPES:
+                            return ts.unwrap(arg)
+        return None
+
+    def _routed_functions(self, call: Node) -> Iterator[Node]:
+        function = call.child_by_field_name("function")
+        if function is None or function.type != "member_expression":
+            return
+        method = ts.text(function.child_by_field_name("property"))
+        args = call_arguments(call)
+        if method in _ROUTER_METHODS and args:
+            first = ts.unwrap(args[0])
+            routed = ts.string_value(first) is not None or (first is not None and first.type in ("template_string", "regex", "array"))
+            if method == "route" and first is not None and first.type == "object":
+                handler = object_properties(first).get("handler")
+                handler = ts.unwrap(handler)
+                if handler is not None and handler.type in FUNCTION_TYPES:
+                    yield handler
+                return
+            if not routed:
+                return
+            for arg in args[1:]:
+                arg = ts.unwrap(arg)
+                if arg is not None and arg.type in FUNCTION_TYPES:
+                    yield arg
+                elif arg is not None and arg.type == "object":  # fastify.get(path, { schema, handler })
+                    handler = ts.unwrap(object_properties(arg).get("handler"))
+                    if handler is not None and handler.type in FUNCTION_TYPES:
+                        yield handler
+                elif arg is not None and arg.type == "identifier":
+                    target = self.function_bound_to(ts.text(arg))
+                    if target is not None:
+                        yield target
+
+    def enclosing_handler(self, node: Node) -> Node | None:
+        handlers = self.request_handlers
+        if not handlers:
+            return None
+        for parent in ts.ancestors(node):
+            if parent in handlers:
+                return parent
+        return None
+
+
+def destructured(pattern: Node) -> Iterator[tuple[str, str, Node | None]]:
+    """(binding, key, default) for each property of an object pattern."""
+    for child in pattern.named_children:
+        if child.type == "shorthand_property_identifier_pattern":
+            yield ts.text(child), ts.text(child), None
+        elif child.type == "object_assignment_pattern":
+            left = child.child_by_field_name("left")
+            right = child.child_by_field_name("right")
+            if left is not None and left.type == "shorthand_property_identifier_pattern":
+                yield ts.text(left), ts.text(left), right
+        elif child.type == "pair_pattern":
+            key = child.child_by_field_name("key")
+            key_name = ts.string_value(key) if key is not None and key.type == "string" else ts.text(key)
+            value = child.child_by_field_name("value")
+            if value is not None and value.type == "identifier":
+                yield ts.text(value), key_name, None
+            elif value is not None and value.type == "assignment_pattern":
+                left = value.child_by_field_name("left")
+                if left is not None and left.type == "identifier":
+                    yield ts.text(left), key_name, value.child_by_field_name("right")
+
+
+def _exported_functions(declaration: Node | None) -> Iterator[tuple[Node | None, str]]:
+    if declaration is None:
+        return
+    declaration = ts.unwrap(declaration)
+    if declaration.type in ("function_declaration", "generator_function_declaration"):
+        yield declaration, ts.text(declaration.child_by_field_name("name"))
+    elif declaration.type in ("lexical_declaration", "variable_declaration"):
+        for declarator in declaration.named_children:
+            if declarator.type != "variable_declarator":
+                continue
+            value = ts.unwrap(declarator.child_by_field_name("value"))
+            name = ts.text(declarator.child_by_field_name("name"))
+            if value is not None and value.type in FUNCTION_TYPES:
+                yield value, name
+            elif value is not None and value.type == "call_expression":  # export const POST = withAuth(async (req) => …)
+                for arg in call_arguments(value):
+                    arg = ts.unwrap(arg)
+                    if arg is not None and arg.type in FUNCTION_TYPES:
+                        yield arg, name
+    elif declaration.type in FUNCTION_TYPES:
+        yield declaration, ""
+    elif declaration.type == "call_expression":
+        for arg in call_arguments(declaration):
+            arg = ts.unwrap(arg)
+            if arg is not None and arg.type in FUNCTION_TYPES:
+                yield arg, ""

@@ -1,0 +1,85 @@
+"""A scanned file's text and the conversions between the position units the views need.
+
+Tree-sitter counts UTF-8 bytes, people read code points, SARIF and LSP count UTF-16 code
+units. A `SourceFile` holds the bytes once and converts on demand, line by line.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from functools import cached_property
+
+
+@dataclass(frozen=True)
+class Position:
+    """A point in a file: 1-based line; 0-based byte offset in the file."""
+
+    line: int
+    byte: int
+
+
+class SourceFile:
+    def __init__(self, path: str, data: bytes, scope: str | None = None) -> None:
+        self.path = path  # relative to the scan root, POSIX separators: what views show
+        self.scope = scope or path  # relative to the scanned folder: what path-based semantics read
+        self.data = data
+
+    @cached_property
+    def text(self) -> str:
+        return self.data.decode("utf-8")
+
+    @cached_property
+    def line_starts(self) -> list[int]:
+        starts = [0]
+        find = self.data.find
+        pos = find(b"\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = find(b"\n", pos + 1)
+        return starts
+
+    @property
+    def line_count(self) -> int:
+        return len(self.line_starts)
+
+    def line_of_byte(self, offset: int) -> int:
+        """1-based line holding the byte at `offset`."""
+        return bisect.bisect_right(self.line_starts, offset)
+
+    def line_bytes(self, line: int) -> bytes:
+        starts = self.line_starts
+        start = starts[line - 1]
+        end = starts[line] if line < len(starts) else len(self.data)
+        return self.data[start:end].rstrip(b"\r\n")
+
+    def line_text(self, line: int) -> str:
+        return self.line_bytes(line).decode("utf-8", errors="replace")
+
+    def byte_offset(self, line: int, byte_column: int) -> int:
+        return self.line_starts[line - 1] + byte_column
+
+    def columns(self, offset: int) -> tuple[int, int, int]:
+        """(line, 1-based code point column, 1-based UTF-16 column) of a byte offset."""
+        line = self.line_of_byte(offset)
+        prefix = self.data[self.line_starts[line - 1] : offset].decode("utf-8", errors="replace")
+        utf16 = len(prefix.encode("utf-16-le")) // 2
+        return line, len(prefix) + 1, utf16 + 1
+
+    def byte_of_utf16(self, line: int, utf16_column: int) -> int:
+        """Byte offset of a 0-based UTF-16 column on a 1-based line (LSP positions)."""
+        if line > self.line_count:
+            return len(self.data)
+        text = self.line_bytes(line).decode("utf-8", errors="replace")
+        units = 0
+        for index, char in enumerate(text):
+            if units >= utf16_column:
+                return self.line_starts[line - 1] + len(text[:index].encode("utf-8"))
+            units += 2 if ord(char) > 0xFFFF else 1
+        return self.line_starts[line - 1] + len(text.encode("utf-8"))
+
+    @cached_property
+    def github_line_hashes(self) -> dict[int, str]:
+        from linter.fingerprint import github_line_hashes
+
+        return github_line_hashes(self.text)

@@ -1,0 +1,237 @@
+"""## What it finds
+
+Outgoing HTTP calls in server code that can wait forever: `fetch(url)` or
+`fetch(url, init)` whose `init` carries no `signal`; `axios(...)` / `axios.get(...)` and
+calls on an `axios.create(...)` instance without a `timeout` (in the call or the instance);
+`got(...)`, `ky(...)` and `undici.request(...)` without a timeout option.
+
+## Why it matters in production
+
+Node's `fetch` has no overall timeout and axios defaults to none. When an upstream hangs
+(a stalled TCP connection, a slow third-party API), every request that awaits it stays open,
+holding a socket, memory and often a database transaction, until the server runs out of
+them and stops answering everyone. A timeout turns an outage of the upstream into an error
+you can handle.
+
+## Example
+
+```ts
+const res = await fetch(`${BILLING_URL}/invoices/${id}`);
+const { data } = await axios.get(url);
+```
+
+## Use instead
+
+```ts
+const res = await fetch(`${BILLING_URL}/invoices/${id}`, { signal: AbortSignal.timeout(10_000) });
+const { data } = await axios.get(url, { timeout: 10_000 });
+// or once: const api = axios.create({ baseURL, timeout: 10_000 })
+```
+
+## Not flagged
+
+Init objects that carry any `signal`; an init or config built elsewhere that we cannot see
+(`fetch(url, options)`, `{ ...defaults }`): no finding rather than a guess; wrappers such as
+`fetchWithTimeout(url)`; axios calls that use an instance created with a `timeout` or after
+`axios.defaults.timeout = …`; client code (`'use client'` files, React hooks), tests and
+stories; `window.fetch`.
+
+## Fix safety
+
+The fix adds `signal: AbortSignal.timeout(10000)` (option `timeout-ms`) to a `fetch` call
+whose init is absent or an object literal. It is safe: the request now fails with a
+`TimeoutError` after that time instead of waiting forever; pick a timeout above your
+slowest legitimate call.
+
+## How to suppress
+
+`// prodlint-ignore TS201: streaming endpoint, closed by the client` on the line or the line above.
+
+## References
+
+- https://developer.mozilla.org/en-US/docs/Web/API/AbortSignal/timeout_static
+- https://axios-http.com/docs/req_config
+"""
+
+from linter import ts
+from linter.finding import Fix
+from linter.registry import Option, rule
+from linter.semantics import FUNCTION_TYPES, call_arguments, has_spread, member_path, object_properties
+
+_AXIOS_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "request", "postForm", "putForm", "patchForm"}
+_GOT_METHODS = {"get", "post", "put", "patch", "delete", "head", "stream"}
+_CLIENT_HOOKS = {"useEffect", "useLayoutEffect", "useCallback", "useMemo", "useQuery", "useMutation", "useSWR", "useInfiniteQuery"}
+_HTTP_MODULES = {"axios": "axios", "got": "got", "ky": "ky", "undici": "undici", "node-fetch": "fetch", "cross-fetch": "fetch"}
+
+
+def _imported_clients(ctx) -> dict[str, str]:
+    """Local name -> client kind ("fetch", "axios", "got", "ky", "undici", "undici.request")."""
+    clients = {"fetch": "fetch", "globalThis.fetch": "fetch", "global.fetch": "fetch"}
+    for entry in ctx.module_facts["imports"]:
+        kind = _HTTP_MODULES.get(entry["spec"])
+        if kind is None:
+            continue
+        for imported, local in entry["names"]:
+            if not local:
+                continue
+            if imported in ("default", "*"):
+                clients[local] = kind
+            elif kind == "undici" and imported in ("request", "fetch"):
+                clients[local] = "undici.request" if imported == "request" else "fetch"
+            elif kind == "got" and imported == "got":
+                clients[local] = "got"
+    return clients
+
+
+def _const_object(ctx, node):
+    """The object literal a `const` identifier is bound to in this file, if any."""
+    node = ts.unwrap(node)
+    if node is None or node.type != "identifier":
+        return node
+    name = ts.text(node)
+    for declarator in ctx.captures("declarations").get("declarator", []):
+        if ts.text(declarator.child_by_field_name("name")) == name:
+            return ts.unwrap(declarator.child_by_field_name("value"))
+    return None
+
+
+def _init_state(ctx, init, keys: set[str]) -> str:
+    """"has" when the options carry one of `keys`, "lacks" when they visibly don't, else "unknown"."""
+    if init is None:
+        return "lacks"
+    obj = _const_object(ctx, init)
+    if obj is None or obj.type != "object":
+        return "unknown"
+    props = object_properties(obj)
+    if keys & set(props):
+        return "has"
+    if has_spread(obj):
+        return "unknown"
+    return "lacks"
+
+
+def _client_side(node) -> bool:
+    for parent in ts.ancestors(node):
+        if parent.type == "call_expression":
+            callee = member_path(parent.child_by_field_name("function")).rsplit(".", 1)[-1]
+            if callee in _CLIENT_HOOKS:
+                return True
+        if parent.type in FUNCTION_TYPES:
+            name = parent.child_by_field_name("name")
+            if name is None and parent.parent is not None and parent.parent.type == "variable_declarator":
+                name = parent.parent.child_by_field_name("name")
+            if name is not None and ts.text(name).startswith("use") and ts.text(name)[3:4].isupper():
+                return True
+    return False
+
+
+def _axios_instances(ctx, clients: dict[str, str]) -> dict[str, bool]:
+    """Instance name -> whether it was created (or later configured) with a timeout."""
+    instances: dict[str, bool] = {}
+    axios_names = {name for name, kind in clients.items() if kind == "axios"}
+    for declarator in ctx.captures("declarations").get("declarator", []):
+        value = ts.unwrap(declarator.child_by_field_name("value"))
+        if value is None or value.type != "call_expression":
+            continue
+        callee = member_path(value.child_by_field_name("function"))
+        if callee.rsplit(".", 1)[0] in axios_names and callee.endswith(".create"):
+            args = call_arguments(value)
+            state = _init_state(ctx, args[0] if args else None, {"timeout", "signal"})
+            instances[ts.text(declarator.child_by_field_name("name"))] = state != "lacks"
+    for assignment in ctx.captures("declarations").get("assignment.left", []):
+        path = member_path(assignment)
+        if path.endswith(".defaults.timeout"):
+            owner = path[: -len(".defaults.timeout")]
+            instances[owner] = True
+    return instances
+
+
+def _fetch_fix(ctx, call, args, timeout_ms: int):
+    signal = f"signal: AbortSignal.timeout({timeout_ms})"
+    if len(args) == 1:
+        return Fix("Add `signal: AbortSignal.timeout(…)`", (ctx.edit((args[0].end_byte, args[0].end_byte), f", {{ {signal} }}"),))
+    init = ts.unwrap(args[1])
+    if init is not None and init.type == "object":
+        props = [child for child in init.named_children if child.type != "comment"]
+        if not props:
+            return Fix("Add `signal: AbortSignal.timeout(…)`", (ctx.edit(init, f"{{ {signal} }}"),))
+        last = props[-1]
+        return Fix("Add `signal: AbortSignal.timeout(…)`", (ctx.edit((last.end_byte, last.end_byte), f", {signal}"),))
+    return None
+
+
+@rule(
+    code="TS201",
+    slug="fetch-without-timeout",
+    level="warning",
+    cwe=400,
+    summary="Outgoing HTTP call without a timeout",
+    target="ts",
+    precision="high",
+    security_severity=4.0,
+    tags=("reliability",),
+    options={"timeout-ms": Option(int, 10000, "timeout the fix inserts, in milliseconds")},
+    fixable=True,
+)
+def check(ctx):
+    if not ctx.semantics.is_server_code:
+        return
+    clients = _imported_clients(ctx)
+    instances = None
+    for call in ctx.captures("calls").get("call", []):
+        callee = member_path(call.child_by_field_name("function"))
+        if not callee:
+            continue
+        args = call_arguments(call)
+        base, _, method = callee.rpartition(".")
+        kind = clients.get(callee)
+        if kind is None and base in clients and clients[base] in ("axios", "got", "ky", "undici"):
+            kind = clients[base] + "." + method
+        if kind is None:
+            if instances is None:
+                instances = _axios_instances(ctx, clients)
+            if base in instances and method in _AXIOS_METHODS | {""}:
+                if instances[base]:
+                    continue
+                kind = "axios-instance"
+            else:
+                continue
+        if _client_side(call):
+            continue
+        if kind == "fetch":
+            if not args or _init_state(ctx, args[1] if len(args) > 1 else None, {"signal"}) != "lacks":
+                continue
+            fix = _fetch_fix(ctx, call, args, ctx.options["timeout-ms"])
+            ctx.report(call, "`fetch` without a `signal`: a stalled upstream keeps this request open forever; "
+                             "pass `signal: AbortSignal.timeout(ms)`", fix=fix)
+        elif kind in ("axios", "axios-instance") or kind.startswith("axios."):
+            method = "" if kind in ("axios", "axios-instance") and not method else method
+            if kind.startswith("axios.") and method not in _AXIOS_METHODS:
+                continue
+            if instances is None:
+                instances = _axios_instances(ctx, clients)
+            if instances.get(base if kind != "axios" else callee):
+                continue
+            config_index = 0 if (kind == "axios" or method == "request") else (1 if method in ("get", "delete", "head", "options") else 2)
+            config = args[config_index] if len(args) > config_index else None
+            if kind == "axios" and args and ts.unwrap(args[0]).type != "object":
+                config = args[1] if len(args) > 1 else None
+            if _init_state(ctx, config, {"timeout", "signal", "cancelToken"}) != "lacks":
+                continue
+            ctx.report(call, f"`{callee}` without a `timeout`: axios waits forever by default; "
+                             "set `timeout` here or on an `axios.create({ timeout })` instance")
+        elif kind.split(".")[0] in ("got", "ky"):
+            method = kind.partition(".")[2]
+            if method and method not in _GOT_METHODS:
+                continue
+            options = args[1] if len(args) > 1 else (args[0] if args and ts.unwrap(args[0]).type == "object" else None)
+            if _init_state(ctx, options, {"timeout", "signal"}) != "lacks":
+                continue
+            ctx.report(call, f"`{callee}` without a `timeout` option: a stalled upstream keeps this request open")
+        elif kind in ("undici.request", "undici.fetch"):
+            if kind == "undici.fetch":
+                continue
+            options = args[1] if len(args) > 1 else None
+            if _init_state(ctx, options, {"signal", "headersTimeout", "bodyTimeout"}) != "lacks":
+                continue
+            ctx.report(call, f"`{callee}` without `signal` or `headersTimeout`: undici waits up to 5 minutes by default")
