@@ -55,6 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from linter.registry import load_errors, load_rules
+
+    load_rules()
+    if load_errors:
+        for error in load_errors:
+            print(f"prodlint: internal error: cannot load rule {error}", file=sys.stderr)
+        return EXIT_ERROR
     try:
         if args.command == "scan":
             return _scan(args)

@@ -114,6 +114,7 @@ def rule(
 
 
 _loaded: dict[str, Rule] | None = None
+load_errors: list[str] = []  # rule files that failed to import: the CLI and the tests refuse to go on
 
 
 def load_rules() -> dict[str, Rule]:
@@ -128,7 +129,12 @@ def load_rules() -> dict[str, Rule]:
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         _pending.clear()
-        spec.loader.exec_module(module)
+        try:
+            spec.loader.exec_module(module)
+        except Exception as error:
+            load_errors.append(f"{path}: {type(error).__name__}: {error}")
+            _pending.clear()
+            continue
         for found in _pending:
             if found.code in rules:
                 raise RuntimeError(f"rule code {found.code} defined twice: {rules[found.code].source_file} and {path}")
