@@ -83,6 +83,10 @@ def _scan(args) -> int:
     from linter.finding import LEVEL_RANK
 
     paths = [Path(path) for path in args.paths]
+    missing = [str(path) for path in paths if not path.exists()]
+    if missing:
+        print(f"prodlint: error: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_ERROR
     try:
         config = load_config(paths[0], args.config)
         if args.select:

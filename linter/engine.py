@@ -68,8 +68,9 @@ def read_source(target: Target, config: Config) -> tuple[SourceFile | None, Noti
         return None, Notice(target.rel, f"cannot read file: {error.strerror or error}", "error")
     if b"\x00" in data[:8192]:
         return None, Notice(target.rel, "skipped: binary file (NUL bytes)", "note")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = b"   " + data[3:]  # keep byte offsets; tree-sitter and YAML see blanks, not a BOM
+    bom = data.startswith(b"\xef\xbb\xbf")
+    if bom:
+        data = data[3:]  # editors and people count columns after the BOM; fixes put it back
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -79,7 +80,7 @@ def read_source(target: Target, config: Config) -> tuple[SourceFile | None, Noti
     if target.kind == "ts" and len(data) > MINIFIED_LINE and len(data) / lines > MINIFIED_AVERAGE:
         if max(len(line) for line in data.split(b"\n")) > MINIFIED_LINE:
             return None, Notice(target.rel, "skipped: looks minified or generated (very long lines)", "note")
-    return SourceFile(target.rel, data, target.scope), None
+    return SourceFile(target.rel, data, target.scope, bom=bom), None
 
 
 @contextmanager

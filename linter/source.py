@@ -20,10 +20,11 @@ class Position:
 
 
 class SourceFile:
-    def __init__(self, path: str, data: bytes, scope: str | None = None) -> None:
+    def __init__(self, path: str, data: bytes, scope: str | None = None, bom: bool = False) -> None:
         self.path = path  # relative to the scan root, POSIX separators: what views show
         self.scope = scope or path  # relative to the scanned folder: what path-based semantics read
-        self.data = data
+        self.data = data  # without a UTF-8 BOM, if the file had one
+        self.bom = bom
 
     @cached_property
     def text(self) -> str:
@@ -82,4 +83,5 @@ class SourceFile:
     def github_line_hashes(self) -> dict[int, str]:
         from linter.fingerprint import github_line_hashes
 
-        return github_line_hashes(self.text)
+        # GitHub hashes the file as Node reads it: a BOM stays in as U+FEFF
+        return github_line_hashes(("\ufeff" if self.bom else "") + self.text)
