@@ -43,10 +43,8 @@ def _describe(findings, path: Path) -> str:
     return "\n".join(render_finding(finding, None, False) for finding in findings) or "(none)"
 
 
-@pytest.mark.parametrize("path", fixture_files(), ids=lambda p: p.relative_to(FIXTURES).as_posix())
-def test_fixture(path: Path) -> None:
-    repo = repo_of(path)
-    result = scan_repo(repo)
+def fixture_problems(repo: Path, path: Path, result) -> list[str]:
+    """Everything that disagrees between a fixture file's annotations and the scan's findings."""
     rel = path.relative_to(repo).as_posix()
     text = path.read_text(encoding="utf-8", errors="replace")
     expected = parse_annotations(text)
@@ -73,9 +71,14 @@ def test_fixture(path: Path) -> None:
             problems.append(f"{rel}: duplicate finding {finding.code} at line {finding.location.start_line}")
         seen.add(key)
     if ".broken." not in path.name:
-        notices = [n for n in result.notices if n.path == rel]
-        problems.extend(f"{rel}: unexpected notice: {n.message}" for n in notices)
+        problems.extend(f"{rel}: unexpected notice: {n.message}" for n in result.notices if n.path == rel)
+    return problems
 
+
+@pytest.mark.parametrize("path", fixture_files(), ids=lambda p: p.relative_to(FIXTURES).as_posix())
+def test_fixture(path: Path) -> None:
+    repo = repo_of(path)
+    problems = fixture_problems(repo, path, scan_repo(repo))
     assert not problems, "\n\n".join(problems)
 
 
