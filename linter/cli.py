@@ -46,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--no-ignores", action="store_true", help="report findings even where prodlint-ignore comments silence them")
     scan.add_argument("--report-unused-ignores", action="store_true", help="report prodlint-ignore comments that silence nothing")
 
-    commands.add_parser("rules", help="list the rules")
+    rules = commands.add_parser("rules", help="list the rules")
+    rules.add_argument("--format", choices=("text", "markdown"), default="text")
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("code", metavar="CODE")
     return parser
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "scan":
             return _scan(args)
         if args.command == "rules":
-            return _rules()
+            return _rules(args.format)
         if args.command == "explain":
             return _explain(args.code)
         parser.print_help()
@@ -160,10 +161,21 @@ def _render(args, result, config) -> str:
     return render(result, color=color, quiet=args.quiet)
 
 
-def _rules() -> int:
+def rules_markdown(rules) -> str:
+    lines = ["| code | slug | level | CWE | fix | what it finds |", "|---|---|---|---|---|---|"]
+    for rule in rules.values():
+        cwe = ", ".join(str(number) for number in rule.cwe)
+        lines.append(f"| {rule.code} | `{rule.slug}` | {rule.level} | {cwe} | {'yes' if rule.fixable else ''} | {rule.summary} |")
+    return "\n".join(lines) + "\n"
+
+
+def _rules(output_format: str = "text") -> int:
     from linter.registry import load_rules
 
     rules = load_rules()
+    if output_format == "markdown":
+        sys.stdout.write(rules_markdown(rules))
+        return EXIT_CLEAN
     width = max((len(rule.slug) for rule in rules.values()), default=4)
     print(f"{'CODE':<7} {'SLUG':<{width}}  {'LEVEL':<8} {'FIX':<3}  SUMMARY")
     for rule in rules.values():
