@@ -111,7 +111,7 @@ def _scan(args) -> int:
 
         for path, ignore in result.unused_ignores:
             codes = ", ".join(ignore.codes) or "every rule"
-            why = ignore.malformed or f"`prodlint-ignore` for {codes} silences nothing"
+            why = f"`prodlint-ignore` for {codes} silences nothing"
             result.notices.append(Notice(path, f"line {ignore.line}: {why}", "warning", ignore.line))
 
     output = _render(args, result, config)

@@ -13,7 +13,7 @@ import time
 import traceback
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from linter import ts
@@ -289,12 +289,19 @@ def scan(
         findings.extend(ctx.findings)
 
     ignores_by_path = {result.path: result.ignores for result in results if result.ignores}
+    if config.require_ignore_reason:
+        ignores_by_path = {
+            path: [ignore if ignore.reason or ignore.malformed else replace(ignore, malformed="a reason is required (require-ignore-reason): `prodlint-ignore CODE: why`") for ignore in ignores]
+            for path, ignores in ignores_by_path.items()
+        }
+    for path, ignores in sorted(ignores_by_path.items()):
+        notices.extend(Notice(path, f"line {ignore.line}: malformed prodlint-ignore: {ignore.malformed}", "warning", ignore.line) for ignore in ignores if ignore.malformed)
     final, used_lines = finalize(findings, config, ignores_by_path, use_ignores)
     unused = [
         (path, ignore)
         for path, ignores in sorted(ignores_by_path.items())
         for ignore in ignores
-        if use_ignores and ignore.line not in used_lines.get(path, set())
+        if use_ignores and not ignore.malformed and ignore.line not in used_lines.get(path, set())
     ]
     notices.sort(key=Notice.sort_key)
     return ScanResult(

@@ -264,3 +264,26 @@ def test_python_dash_m_works(repo) -> None:
     assert json.loads(completed.stdout)["findings"][0]["code"] == "TS201"
     version = subprocess.run([sys.executable, "-m", "linter", "--version"], capture_output=True, text=True)
     assert version.stdout.startswith("prodlint ")
+
+
+def test_required_reasons_and_malformed_ignores(repo, capsys) -> None:
+    write(repo, {
+        ".prodlint.toml": "require-ignore-reason = true\n",
+        "src/reasons.ts": (
+            "export async function a(u: string) {\n"
+            "  return fetch(u); // prodlint-ignore TS201\n"
+            "}\n"
+            "export async function b(u: string) {\n"
+            "  return fetch(u); // prodlint-ignore TS201: long-poll endpoint\n"
+            "}\n"
+            "// prodlint-ignore fetch please\n"
+            "export const c = 1;\n"
+        ),
+    })
+    code, out, _ = run(capsys, "scan", "src/reasons.ts", "--format", "json")
+    document = json.loads(out)
+    active = [f["range"]["start"]["line"] for f in document["findings"] if not f["suppressed"]]
+    assert active == [2]
+    messages = [n["message"] for n in document["notices"]]
+    assert any("line 2" in m and "reason is required" in m for m in messages)
+    assert any("line 7" in m and "malformed" in m for m in messages)
