@@ -143,16 +143,21 @@ def analyze_ts(source: SourceFile, config: Config, rules: list[Rule], result: Fi
 
 
 def analyze_target(target: Target, config: Config, rules: list[Rule]) -> FileResult:
-    result = FileResult(target.rel)
     source, notice = read_source(target, config)
     if notice is not None:
-        result.notices.append(notice)
-        result.scanned = False
-        return result
+        return FileResult(target.rel, notices=[notice], scanned=False)
+    return analyze_source(source, target.kind, config, rules)[0]
+
+
+def analyze_source(source: SourceFile, kind: str, config: Config, rules: list[Rule], old_tree=None) -> tuple[FileResult, object]:
+    """Check one file's text (from disk or an editor buffer); returns the result and the
+    syntax tree, which an editor keeps for incremental re-parsing."""
+    result = FileResult(source.path)
+    tree = None
     try:
         with time_budget(config.time_budget):
-            if target.kind == "ts":
-                analyze_ts(source, config, rules, result)
+            if kind == "ts":
+                tree = analyze_ts(source, config, rules, result, old_tree).tree
             else:
                 from linter.yamlscan import analyze_yaml
 
@@ -160,16 +165,16 @@ def analyze_target(target: Target, config: Config, rules: list[Rule]) -> FileRes
     except FileTimeout:
         result.findings.clear()
         result.facts.clear()
-        result.notices.append(Notice(target.rel, f"skipped: analysis took longer than the {config.time_budget:g}s budget (time-budget)", "warning"))
+        result.notices.append(Notice(source.path, f"skipped: analysis took longer than the {config.time_budget:g}s budget (time-budget)", "warning"))
         result.scanned = False
-        return result
+        return result, None
     except Exception as error:
         result.findings.clear()
-        result.notices.append(Notice(target.rel, f"internal error: {type(error).__name__}: {error}", "error"))
+        result.notices.append(Notice(source.path, f"internal error: {type(error).__name__}: {error}", "error"))
         result.scanned = False
-        return result
+        return result, None
     result.ignores = find_ignores(source.text)
-    return result
+    return result, tree
 
 
 # --- workers --------------------------------------------------------------------------------
@@ -244,6 +249,27 @@ def finalize(findings: list[Finding], config: Config, ignores_by_path: dict[str,
     return final, used_lines
 
 
+def run_project_rules(results: list[FileResult], manifests: dict, root: Path, config: Config, rules: dict[str, Rule]):
+    """Phase 2: build the project index from the workers' facts and run project rules on it."""
+    from linter.project import ProjectContext, ProjectIndex
+
+    findings: list[Finding] = []
+    notices: list[Notice] = []
+    project_rules = [rule for rule in rules.values() if rule.target == "project"]
+    if not project_rules:
+        return findings, notices
+    index = ProjectIndex.build(results, manifests, root)
+    for rule in project_rules:
+        ctx = ProjectContext(index, config, rule)
+        try:
+            for _ in rule.check(ctx) or ():
+                pass
+        except Exception as error:
+            notices.append(Notice("", f"{rule.code} crashed: {type(error).__name__}: {error}", "error"))
+        findings.extend(ctx.findings)
+    return findings, notices
+
+
 def scan(
     paths: list[Path],
     config: Config,
@@ -275,18 +301,9 @@ def scan(
         findings.extend(result.findings)
         notices.extend(result.notices)
 
-    from linter.project import ProjectIndex, ProjectContext
-
-    project_rules = [rule for rule in rules.values() if rule.target == "project"]
-    index = ProjectIndex.build(results, found.manifests, root)
-    for rule in project_rules:
-        ctx = ProjectContext(index, config, rule)
-        try:
-            for _ in rule.check(ctx) or ():
-                pass
-        except Exception as error:
-            notices.append(Notice("", f"{rule.code} crashed: {type(error).__name__}: {error}", "error"))
-        findings.extend(ctx.findings)
+    project_found, project_notices = run_project_rules(results, found.manifests, root, config, rules)
+    findings.extend(project_found)
+    notices.extend(project_notices)
 
     ignores_by_path = {result.path: result.ignores for result in results if result.ignores}
     if config.require_ignore_reason:
