@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
+    commands.add_parser("lsp", help="run the language server on stdio")
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("code", metavar="CODE")
     return parser
@@ -68,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
             return _scan(args)
         if args.command == "rules":
             return _rules(args.format)
+        if args.command == "lsp":
+            from linter.lsp import main as lsp_main
+
+            return lsp_main()
         if args.command == "explain":
             return _explain(args.code)
         parser.print_help()

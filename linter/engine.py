@@ -249,6 +249,15 @@ def finalize(findings: list[Finding], config: Config, ignores_by_path: dict[str,
     return final, used_lines
 
 
+def select_targets(targets: list[Target], config: Config) -> list[Target]:
+    """Keep TS/JS files and the YAML files prodlint reads (compose files, workflows, actions)."""
+    try:
+        from linter.yamlscan import select_yaml_targets
+    except ImportError:
+        return [target for target in targets if target.kind != "yaml"]
+    return select_yaml_targets(targets, config)
+
+
 def run_project_rules(results: list[FileResult], manifests: dict, root: Path, config: Config, rules: dict[str, Rule]):
     """Phase 2: build the project index from the workers' facts and run project rules on it."""
     from linter.project import ProjectContext, ProjectIndex
@@ -283,15 +292,7 @@ def scan(
     root = (root or Path.cwd()).resolve()
     rules = selected_rules(config)
     found: Discovery = discover(paths, root, config, extra_excludes)
-    targets = found.targets
-    try:
-        import linter.yamlscan  # noqa: F401
-    except ImportError:
-        targets = [target for target in targets if target.kind != "yaml"]
-    else:
-        from linter.yamlscan import select_yaml_targets
-
-        targets = select_yaml_targets(targets, config)
+    targets = select_targets(found.targets, config)
     jobs = jobs or os.cpu_count() or 1
     results = analyze_all(targets, config, rules, jobs)
 
