@@ -17,6 +17,7 @@ import sarif_om as om
 
 from linter import INFORMATION_URI, __version__
 from linter.engine import ScanResult
+from linter.fingerprint import github_line_hashes
 from linter.finding import Finding, Location
 from linter.registry import Rule
 
@@ -66,11 +67,32 @@ def _descriptor(rule: Rule, level: str) -> om.ReportingDescriptor:
     )
 
 
-def _result(finding: Finding, rule_index: int) -> om.Result:
+class _LineHashes:
+    """`primaryLocationLineHash` for locations built without one (project rules build theirs
+    from facts): hash the file as upload-sarif would, from disk, once per file."""
+
+    def __init__(self, root) -> None:
+        self.root = root
+        self.files: dict[str, dict[int, str]] = {}
+
+    def get(self, loc: Location) -> str:
+        if loc.line_hash:
+            return loc.line_hash
+        if loc.path not in self.files:
+            try:
+                # Node's "utf8" decoding keeps a BOM as U+FEFF and turns bad bytes into U+FFFD
+                self.files[loc.path] = github_line_hashes((self.root / loc.path).read_bytes().decode("utf-8", errors="replace"))
+            except (OSError, TypeError):
+                self.files[loc.path] = {}
+        return self.files[loc.path].get(loc.start_line, "")
+
+
+def _result(finding: Finding, rule_index: int, line_hashes: _LineHashes) -> om.Result:
     loc = finding.location
     fingerprints = {FINGERPRINT_KEY: finding.fingerprint}
-    if loc.line_hash:
-        fingerprints["primaryLocationLineHash"] = loc.line_hash
+    line_hash = line_hashes.get(loc)
+    if line_hash:
+        fingerprints["primaryLocationLineHash"] = line_hash
     result = om.Result(
         rule_id=finding.code,
         rule_index=rule_index,
@@ -118,6 +140,7 @@ def build(result: ScanResult, category: str = "scan", config_levels: dict[str, s
         if notice.path:
             notification.locations = [om.Location(physical_location=_physical_for_notice(notice))]
         notifications.append(notification)
+    line_hashes = _LineHashes(result.root)
     successful = not any(notice.message.startswith("internal error") for notice in result.notices)
     run = om.Run(
         tool=om.Tool(
@@ -132,7 +155,7 @@ def build(result: ScanResult, category: str = "scan", config_levels: dict[str, s
         automation_details=om.RunAutomationDetails(id=f"prodlint/{category}/"),
         column_kind="utf16CodeUnits",
         invocations=[om.Invocation(execution_successful=successful, tool_execution_notifications=notifications or None)],
-        results=[_result(finding, index_of.get(finding.code, -1)) for finding in result.findings if finding.code in index_of],
+        results=[_result(finding, index_of[finding.code], line_hashes) for finding in result.findings if finding.code in index_of],
     )
     return om.SarifLog(version="2.1.0", schema_uri=SCHEMA, runs=[run])
 
