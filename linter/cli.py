@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     scan.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: all cores)")
     scan.add_argument("--config", type=Path, metavar="FILE", help="use this pyproject.toml or .prodlint.toml")
+    scan.add_argument("--no-cache", action="store_true", help="analyse every file afresh; read and write no cache")
+    scan.add_argument("--cache-dir", type=Path, metavar="DIR", help="where results are cached (default: $PRODLINT_CACHE_DIR or ~/.cache/prodlint)")
     scan.add_argument("--category", default="scan", help="SARIF automationDetails category (default: scan)")
     scan.add_argument("--no-color", action="store_true", help="plain text output")
     scan.add_argument("--quiet", "-q", action="store_true", help="findings only: no summary, no notices")
@@ -106,7 +108,15 @@ def _scan(args) -> int:
         cwd = Path.cwd().resolve()
         inside = all(cwd == p.resolve() or cwd in p.resolve().parents for p in paths)
         root = cwd if inside else config.root
-        result = scan(paths, config, root=root, jobs=args.jobs, extra_excludes=args.exclude, use_ignores=not args.no_ignores)
+        cache_dir = None
+        if not args.no_cache:
+            from linter.cache import default_directory
+
+            cache_dir = args.cache_dir or default_directory()
+        result = scan(
+            paths, config, root=root, jobs=args.jobs, extra_excludes=args.exclude,
+            use_ignores=not args.no_ignores, cache_dir=cache_dir,
+        )
     except ConfigError as error:
         print(f"prodlint: error: {error}", file=sys.stderr)
         return EXIT_ERROR

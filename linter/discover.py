@@ -63,39 +63,46 @@ class _Ignorer:
     """`.gitignore` files met on the way down, each applied relative to its own folder."""
 
     def __init__(self) -> None:
-        self.specs: list[tuple[Path, pathspec.PathSpec]] = []
+        self.specs: list[tuple[str, pathspec.PathSpec]] = []  # (folder + "/", spec)
 
-    def push(self, folder: Path) -> bool:
-        gitignore = folder / ".gitignore"
+    def push(self, folder: str) -> bool:
         try:
-            lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
+            with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as handle:
+                lines = handle.read().splitlines()
         except OSError:
             return False
-        self.specs.append((folder, pathspec.GitIgnoreSpec.from_lines(lines)))
+        spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        if not spec.patterns:
+            return False
+        self.specs.append((folder.rstrip("/") + "/", spec))
         return True
 
-    def ignored(self, path: Path, is_dir: bool) -> bool:
+    def ignored(self, path: str, is_dir: bool) -> bool:
         for folder, spec in self.specs:
-            try:
-                rel = path.relative_to(folder).as_posix()
-            except ValueError:
-                continue
-            if spec.match_file(rel + "/" if is_dir else rel):
-                return True
+            if path.startswith(folder):
+                rel = path[len(folder) :]
+                if spec.match_file(rel + "/" if is_dir else rel):
+                    return True
         return False
 
 
 def discover(paths: list[Path], root: Path, config: Config, extra_excludes: list[str] = ()) -> Discovery:
     found = Discovery()
-    seen: set[Path] = set()
+    seen: set[str] = set()
     excludes = list(config.exclude) + list(extra_excludes)
+    root_str = str(root)
+
+    def rel_of(path: str) -> str:
+        if path.startswith(root_str + "/"):
+            return path[len(root_str) + 1 :]
+        return relative(Path(path), root)
 
     def excluded(rel: str, name: str, is_dir: bool) -> bool:
         if is_dir and name in DEFAULT_EXCLUDES:
             return True
         if not is_dir and _GENERATED.search(name):
             return True
-        return any(path_matches(rel, glob) for glob in excludes)
+        return bool(excludes) and any(path_matches(rel, glob) for glob in excludes)
 
     for given in paths:
         absolute = Path(os.path.abspath(given))
@@ -107,62 +114,133 @@ def discover(paths: list[Path], root: Path, config: Config, extra_excludes: list
             if kind is None:
                 found.notices.append(Notice(relative(absolute, root), "not a file prodlint reads (unknown extension)", level="note"))
                 continue
-            if absolute not in seen:
-                seen.add(absolute)
+            if str(absolute) not in seen:
+                seen.add(str(absolute))
                 rel = relative(absolute, root)
                 found.targets.append(Target(absolute, rel, rel, kind))
             continue
+        if _discover_with_git(absolute, rel_of, excluded, found, seen):
+            continue
         ignorer = _Ignorer()
-        for parent in reversed([absolute, *absolute.parents]):
-            if parent == absolute or (root in parent.parents or parent == root):
-                if parent != absolute:
-                    ignorer.push(parent)
-        _walk(absolute, absolute, root, ignorer, excluded, found, seen, set())
+        for parent in reversed(absolute.parents):
+            if parent == root or root in parent.parents:
+                ignorer.push(str(parent))
+        walker = _Walker(str(absolute), rel_of, ignorer, excluded, found, seen)
+        walker.walk(str(absolute), os.path.realpath(absolute), (os.path.realpath(absolute),))
     found.targets.sort(key=lambda target: target.rel)
     return found
 
 
-def _walk(folder: Path, base: Path, root: Path, ignorer: _Ignorer, excluded, found: Discovery, seen: set, active: set) -> None:
+def _discover_with_git(folder: Path, rel_of, excluded, found: Discovery, seen: set[str]) -> bool:
+    """In a git work tree, ask git for the files it does not ignore: exact `.gitignore`
+    semantics (nested files, negations, `.git/info/exclude`, tracked files stay) at C speed.
+    False when git or the work tree is missing; the caller then walks with pathspec."""
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None or not any((parent / ".git").exists() for parent in (folder, *folder.parents)):
+        return False
     try:
-        real = folder.resolve()
-    except (OSError, RuntimeError):
-        found.notices.append(Notice(relative(folder, root), "cannot resolve folder (symlink loop?)", level="warning"))
-        return
-    if real in active:
-        found.notices.append(Notice(relative(folder, root), "symlink loop: folder links back to one of its parents; skipped", level="warning"))
-        return
-    active = active | {real}
-    pushed = ignorer.push(folder)
-    try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-    except OSError as error:
-        found.notices.append(Notice(relative(folder, root), f"cannot list folder: {error.strerror}", level="warning"))
-        entries = []
-    for entry in entries:
-        path = Path(entry.path)
-        rel = relative(path, root)
-        try:
-            is_dir = entry.is_dir()
-            is_file = entry.is_file()
-        except OSError:
-            is_dir = is_file = False
-        if entry.is_symlink() and not is_dir and not is_file:
-            found.notices.append(Notice(rel, "broken or looping symlink; skipped", level="note"))
+        listed = subprocess.run(
+            ["git", "-C", str(folder), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--full-name", "."],
+            capture_output=True, timeout=60, check=True,
+        ).stdout
+        top = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--show-toplevel"], capture_output=True, timeout=10, check=True
+        ).stdout.decode().strip()
+    except (OSError, subprocess.SubprocessError):
+        return False
+    base = str(folder).rstrip("/") + "/"
+    folder_skipped: dict[str, bool] = {}
+
+    def skipped(rel_folder: str) -> bool:
+        if rel_folder not in folder_skipped:
+            parent, _, name = rel_folder.rpartition("/")
+            folder_skipped[rel_folder] = (bool(parent) and skipped(parent)) or excluded(rel_folder, name, True)
+        return folder_skipped[rel_folder]
+
+    for raw in sorted(set(listed.split(b"\0"))):
+        if not raw:
             continue
-        if is_dir:
-            if excluded(rel, entry.name, True) or ignorer.ignored(path, True):
+        name_in_repo = os.fsdecode(raw)
+        path = os.path.join(top, name_in_repo)
+        name = name_in_repo.rsplit("/", 1)[-1]
+        kind = kind_of(name)
+        manifest = _is_manifest(name)
+        if kind is None and not manifest:
+            continue
+        rel = rel_of(path)
+        rel_folder = rel.rpartition("/")[0]
+        if rel_folder and skipped(rel_folder):
+            continue
+        if not os.path.isfile(path):  # deleted but still tracked, or a dangling link
+            continue
+        if manifest:
+            found.manifests[rel] = Path(path)
+        if kind is None or excluded(rel, name, False) or path in seen:
+            continue
+        seen.add(path)
+        scope = path[len(base) :] if path.startswith(base) else rel
+        found.targets.append(Target(Path(path), rel, scope, kind))
+    return True
+
+
+class _Walker:
+    def __init__(self, base: str, rel_of, ignorer: _Ignorer, excluded, found: Discovery, seen: set[str]) -> None:
+        self.base = base.rstrip("/") + "/"
+        self.rel_of = rel_of
+        self.ignorer = ignorer
+        self.excluded = excluded
+        self.found = found
+        self.seen = seen
+
+    def walk(self, folder: str, real: str, active: tuple[str, ...]) -> None:
+        found = self.found
+        pushed = self.ignorer.push(folder)
+        try:
+            with os.scandir(folder) as iterator:
+                entries = sorted(iterator, key=lambda entry: entry.name)
+        except OSError as error:
+            found.notices.append(Notice(self.rel_of(folder), f"cannot list folder: {error.strerror}", level="warning"))
+            entries = []
+        for entry in entries:
+            name = entry.name
+            path = entry.path
+            try:
+                is_link = entry.is_symlink()
+                is_dir = entry.is_dir()
+                is_file = not is_dir and entry.is_file()
+            except OSError:
+                is_link, is_dir, is_file = False, False, False
+            if is_link and not is_dir and not is_file:
+                found.notices.append(Notice(self.rel_of(path), "broken or looping symlink; skipped", level="note"))
                 continue
-            _walk(path, base, root, ignorer, excluded, found, seen, active)
-        elif is_file:
-            if _is_manifest(entry.name) and not ignorer.ignored(path, False):
-                found.manifests[rel] = path
-            kind = kind_of(entry.name)
-            if kind is None or excluded(rel, entry.name, False) or ignorer.ignored(path, False):
-                continue
-            key = path.resolve() if entry.is_symlink() else path
-            if key in seen:
-                continue
-            seen.add(key)
-            found.targets.append(Target(path, rel, relative(path, base), kind))
-    if pushed:
-        ignorer.specs.pop()
+            if is_dir:
+                rel = self.rel_of(path)
+                if self.excluded(rel, name, True) or self.ignorer.ignored(path, True):
+                    continue
+                child_real = os.path.realpath(path) if is_link else f"{real}/{name}"
+                if child_real in active:
+                    found.notices.append(Notice(rel, "symlink loop: folder links back to one of its parents; skipped", level="warning"))
+                    continue
+                self.walk(path, child_real, active + (child_real,))
+            elif is_file:
+                kind = kind_of(name)
+                manifest = _is_manifest(name)
+                if kind is None and not manifest:
+                    continue
+                rel = self.rel_of(path)
+                if self.ignorer.ignored(path, False):
+                    continue
+                if manifest:
+                    found.manifests[rel] = Path(path)
+                if kind is None or self.excluded(rel, name, False):
+                    continue
+                key = os.path.realpath(path) if is_link else path
+                if key in self.seen:
+                    continue
+                self.seen.add(key)
+                scope = path[len(self.base) :] if path.startswith(self.base) else rel
+                found.targets.append(Target(Path(path), rel, scope, kind))
+        if pushed:
+            self.ignorer.specs.pop()

@@ -143,10 +143,15 @@ def analyze_ts(source: SourceFile, config: Config, rules: list[Rule], result: Fi
 
 
 def analyze_target(target: Target, config: Config, rules: list[Rule]) -> FileResult:
+    from linter.cache import content_key
+
     source, notice = read_source(target, config)
     if notice is not None:
         return FileResult(target.rel, notices=[notice], scanned=False)
-    return analyze_source(source, target.kind, config, rules)[0]
+    result = analyze_source(source, target.kind, config, rules)[0]
+    if result.scanned:
+        result.content_key = content_key((b"\xef\xbb\xbf" if source.bom else b"") + source.data)
+    return result
 
 
 def analyze_source(source: SourceFile, kind: str, config: Config, rules: list[Rule], old_tree=None) -> tuple[FileResult, object]:
@@ -287,6 +292,7 @@ def scan(
     jobs: int | None = None,
     extra_excludes: list[str] = (),
     use_ignores: bool = True,
+    cache_dir: Path | None = None,
 ) -> ScanResult:
     started = time.perf_counter()
     root = (root or Path.cwd()).resolve()
@@ -294,7 +300,20 @@ def scan(
     found: Discovery = discover(paths, root, config, extra_excludes)
     targets = select_targets(found.targets, config)
     jobs = jobs or os.cpu_count() or 1
-    results = analyze_all(targets, config, rules, jobs)
+    cache = None
+    if cache_dir is not None:
+        from linter.cache import ResultCache
+
+        scope = repr((str(root), sorted(str(Path(os.path.abspath(p))) for p in paths), sorted(extra_excludes)))
+        cache = ResultCache(cache_dir, config, list(rules), scope)
+    cached: list[FileResult] = []
+    missing: list[Target] = []
+    for target in targets:
+        hit = cache.lookup(target) if cache is not None else None
+        (cached if hit is not None else missing).append(hit if hit is not None else target)
+    results = sorted(cached + analyze_all(missing, config, rules, jobs), key=lambda result: result.path)
+    if cache is not None and missing:
+        cache.save(results)
 
     findings: list[Finding] = []
     notices: list[Notice] = list(found.notices)

@@ -103,3 +103,4 @@ class FileResult:
     facts: dict = field(default_factory=dict)
     ignores: list = field(default_factory=list)  # linter.suppress.Ignore of this file
     scanned: bool = True
+    content_key: str = ""  # hash of the bytes analysed, for the result cache; empty = do not cache

@@ -1,0 +1,131 @@
+"""The result cache: a re-scan of unchanged files only hashes them and runs the project phase.
+
+An entry is one file's `FileResult` (findings, notices, project facts, ignore comments),
+keyed by the file's path and content hash. The whole table of one scan lives in one file
+named after everything that can change a result: prodlint's version, a digest of the engine,
+rule and query sources (so a development checkout never reuses results of older code), the
+effective configuration and the selected rules. A config change or an upgrade therefore
+reads a different table; it never reuses a wrong result. Writes go to a temporary file and
+are renamed into place, so concurrent scans never see half a table; the directory is pruned
+to a bounded size, oldest tables first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+import time
+from functools import lru_cache
+from pathlib import Path
+
+from linter import __version__
+from linter.discover import Target
+from linter.finding import FileResult
+
+FORMAT = 1
+MAX_BYTES = 256 * 1024 * 1024
+MAX_TABLES = 64
+
+
+@lru_cache(maxsize=None)
+def code_digest() -> str:
+    """Digest of the engine, the rule pack and the queries, as installed or checked out."""
+    from linter.resources import grammars_dir, rules_dir
+
+    digest = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).resolve().parent
+    for folder, pattern in ((package, "*.py"), (rules_dir(), "*.py"), (grammars_dir(), "*.scm")):
+        for path in sorted(folder.rglob(pattern)):
+            if "_rules" in path.parts and folder == package:
+                continue
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def content_key(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def config_digest(config, codes: list[str]) -> str:
+    relevant = {
+        key: value
+        for key, value in sorted(vars(config).items())
+        if key not in ("root", "source", "fail_on", "time_budget")
+    }
+    return hashlib.blake2b(repr((relevant, sorted(codes))).encode(), digest_size=16).hexdigest()
+
+
+def default_directory() -> Path:
+    """Outside the scanned tree, which prodlint never writes to: $PRODLINT_CACHE_DIR, else the
+    user cache ($XDG_CACHE_HOME or ~/.cache)/prodlint. CI can pass `--cache-dir .prodlint_cache`."""
+    explicit = os.environ.get("PRODLINT_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "prodlint"
+
+
+class ResultCache:
+    def __init__(self, directory: Path, config, codes: list[str], scope: str) -> None:
+        self.directory = directory
+        salt = f"{FORMAT}:{__version__}:{code_digest()}:{config_digest(config, codes)}:{scope}"
+        self.table_path = directory / f"results-{hashlib.blake2b(salt.encode(), digest_size=12).hexdigest()}.pickle"
+        self.entries: dict[str, tuple[str, FileResult]] = {}
+        self.hits = 0
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            with open(self.table_path, "rb") as handle:
+                table = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
+            return
+        if isinstance(table, dict) and table.get("format") == FORMAT:
+            self.entries = table.get("entries", {})
+
+    def lookup(self, target: Target) -> FileResult | None:
+        cached = self.entries.get(target.rel)
+        if cached is None:
+            return None
+        try:
+            data = target.path.read_bytes()
+        except OSError:
+            return None
+        if cached[0] != content_key(data):
+            return None
+        self.hits += 1
+        return cached[1]
+
+    def save(self, results: list[FileResult]) -> None:
+        """Replace the table with this scan's results (files no longer present drop out). Only
+        results the worker keyed by content are kept: unreadable or timed-out files are retried."""
+        entries = {result.path: (result.content_key, result) for result in results if result.content_key}
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            gitignore = self.directory / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("# created by prodlint\n*\n", encoding="utf-8")
+            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".pickle")
+            with os.fdopen(handle, "wb") as out:
+                pickle.dump({"format": FORMAT, "entries": entries}, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.table_path)
+        except OSError:
+            return  # a read-only or full disk costs speed, never a result
+        self._prune()
+
+    def _prune(self) -> None:
+        try:
+            tables = sorted(self.directory.glob("results-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+            total = 0
+            for index, table in enumerate(tables):
+                total += table.stat().st_size
+                if index >= MAX_TABLES or (total > MAX_BYTES and table != self.table_path):
+                    table.unlink(missing_ok=True)
+            for stale in self.directory.glob(".tmp-*"):
+                if time.time() - stale.stat().st_mtime > 3600:
+                    stale.unlink(missing_ok=True)
+        except OSError:
+            pass

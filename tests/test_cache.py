@@ -1,0 +1,93 @@
+"""The result cache never returns a wrong result: content, configuration and code changes all
+miss; a corrupt table is ignored; a warm scan equals a cold one."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+from linter.config import Config
+from linter.engine import scan
+
+FETCH = "export async function load(u: string) {\n  return fetch(u);\n}\n"
+
+
+def _scan(root: Path, cache: Path, config: Config | None = None):
+    return scan([root], config or Config(root=root), root=root, jobs=1, cache_dir=cache)
+
+
+def _view(result) -> list[tuple]:
+    return [(f.code, f.location.path, f.location.start_line, f.location.start_column, f.message, f.fingerprint) for f in result.findings]
+
+
+def test_warm_scan_equals_cold_scan_and_skips_analysis(tmp_path: Path, monkeypatch) -> None:
+    repo, cache = tmp_path / "repo", tmp_path / "cache"
+    (repo / "src").mkdir(parents=True)
+    for index in range(5):
+        (repo / "src" / f"m{index}.ts").write_text(FETCH, encoding="utf-8")
+    cold = _scan(repo, cache)
+    import linter.engine as engine
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a warm scan of unchanged files must not analyse them")
+
+    monkeypatch.setattr(engine, "analyze_target", refuse)
+    warm = _scan(repo, cache)
+    assert _view(warm) == _view(cold) and len(_view(cold)) == 5
+    assert warm.files == cold.files == 5
+
+
+def test_changed_file_is_analysed_again(tmp_path: Path) -> None:
+    repo, cache = tmp_path / "repo", tmp_path / "cache"
+    (repo / "src").mkdir(parents=True)
+    target = repo / "src" / "api.ts"
+    target.write_text(FETCH, encoding="utf-8")
+    assert len(_scan(repo, cache).findings) == 1
+    target.write_text("export const safe = 1;\n", encoding="utf-8")
+    assert _scan(repo, cache).findings == []
+
+
+def test_configuration_change_misses(tmp_path: Path) -> None:
+    repo, cache = tmp_path / "repo", tmp_path / "cache"
+    (repo / "src").mkdir(parents=True)
+    (repo / "src" / "api.ts").write_text(FETCH, encoding="utf-8")
+    assert _scan(repo, cache).findings[0].fix.edits[0].replacement.endswith("timeout(10000) }")
+    config = Config(root=repo, rule_options={"TS201": {"timeout-ms": 1234}})
+    assert _scan(repo, cache, config).findings[0].fix.edits[0].replacement.endswith("timeout(1234) }")
+    ignoring = Config(root=repo, ignore=["TS201"])
+    assert _scan(repo, cache, ignoring).findings == []
+
+
+def test_corrupt_or_foreign_tables_are_ignored(tmp_path: Path) -> None:
+    repo, cache = tmp_path / "repo", tmp_path / "cache"
+    (repo / "src").mkdir(parents=True)
+    (repo / "src" / "api.ts").write_text(FETCH, encoding="utf-8")
+    expected = _view(_scan(repo, cache))
+    for table in cache.glob("results-*.pickle"):
+        table.write_bytes(b"not a pickle")
+    assert _view(_scan(repo, cache)) == expected
+    for table in cache.glob("results-*.pickle"):
+        table.write_bytes(pickle.dumps({"format": 999, "entries": {"src/api.ts": ("x", None)}}))
+    assert _view(_scan(repo, cache)) == expected
+    assert (cache / ".gitignore").read_text().strip().endswith("*")
+
+
+def test_table_is_written_atomically_and_bounded(tmp_path: Path) -> None:
+    repo, cache = tmp_path / "repo", tmp_path / "cache"
+    (repo / "src").mkdir(parents=True)
+    (repo / "src" / "api.ts").write_text(FETCH, encoding="utf-8")
+    for index in range(70):
+        _scan(repo, cache, Config(root=repo, secret_names=[f"NAME_{index}"]))
+    assert len(list(cache.glob("results-*.pickle"))) <= 64
+    assert not list(cache.glob(".tmp-*"))
+
+
+def test_only_analysed_files_are_cached(tmp_path: Path) -> None:
+    repo, cache = tmp_path / "repo", tmp_path / "cache"
+    (repo / "src").mkdir(parents=True)
+    (repo / "src" / "bad.ts").write_bytes(b"const s = '\xff';\n")
+    (repo / "src" / "good.ts").write_text(FETCH, encoding="utf-8")
+    _scan(repo, cache)
+    tables = [pickle.loads(table.read_bytes()) for table in cache.glob("results-*.pickle")]
+    assert len(tables) == 1
+    assert set(tables[0]["entries"]) == {"src/good.ts"}
