@@ -1,0 +1,168 @@
+"""## What it finds
+
+Credentials written into the code as literals:
+
+- known token formats anywhere in a string: Stripe `sk_live_`/`rk_live_`/`whsec_`, OpenAI
+  `sk-proj-`, OpenRouter `sk-or-v1-`, Anthropic `sk-ant-`, AWS `AKIA…`/`ASIA…` key ids, GitHub
+  `ghp_`/`gho_`/`ghs_`/`github_pat_` tokens whose CRC32 checksum is valid, Slack `xoxb-`/`xoxp-`
+  tokens and webhook URLs, SendGrid, GitLab and npm tokens, signed JWTs (`eyJ…` in three parts
+  whose header is JSON with an `alg`), PEM private keys;
+- high-entropy literals assigned or passed to something secret-like: `jwtSecret: '…'`,
+  `const API_KEY = '…'`, `this.signingKey = '…'`, `jwt.sign(payload, '…')`,
+  `createHmac('sha256', '…')`, `new Stripe('…')`, `cookieParser('…')`.
+
+## Why it matters in production
+
+A secret in the source is in every clone, fork, CI log, build artefact and (for client code)
+in the JavaScript every visitor downloads. It cannot be rotated without a deploy, and the
+git history keeps it after it is removed. Leaked keys are found by scanners within minutes
+of a push.
+
+## Example
+
+```ts
+const stripe = new Stripe('sk_live_…');
+export const jwtSecret = 'q8Vw3nZ1rT6yB0eLk4sJ9mXc2HfGp7Da';
+```
+
+## Use instead
+
+```ts
+const stripe = new Stripe(requireEnv('STRIPE_SECRET_KEY'));
+export const jwtSecret = requireEnv('JWT_SECRET');
+```
+
+Then revoke the leaked key: removing it from the code does not remove it from git history.
+
+## Not flagged
+
+Placeholders (`your-api-key`, `xxxx…`, `<token>`, `***`, `${VAR}`, `example`, `test`, `dummy`,
+`sk_test_…`, repeated characters), weak human-chosen words such as `changeme` or `dev-secret`
+(TS101 reports those when they are env fallbacks), values read from the environment,
+Supabase anon keys (public by design), token-shaped strings whose checksum fails unless
+bound to a secret-like name, password hashes, tests, stories and `.d.ts` files.
+
+## How to suppress
+
+`// prodlint-ignore TS102: public test-mode key from the vendor's docs` on the line or the line above.
+
+## References
+
+- https://cwe.mitre.org/data/definitions/798.html
+- https://github.blog/2021-04-05-behind-githubs-new-authentication-token-formats/
+- https://docs.stripe.com/keys
+"""
+
+from __future__ import annotations
+
+from linter import ts
+from linter.registry import rule
+from linter.secrets import looks_like_credential, token_kind
+from linter.semantics import call_arguments, is_declaration_path, is_story_path, member_path
+
+_STRING_TYPES = ("string", "template_string")
+_WRAPPERS = ("parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression")
+_ENCODERS = {"from", "encode", "createSecretKey", "Buffer"}  # Buffer.from('…'), new TextEncoder().encode('…')
+
+# (callee's last word, argument index) -> what that argument is: a sink needs no name.
+_SINK_PREFIX = "sink:"
+_SINKS = {
+    ("sign", 1): "JWT signing key",
+    ("verify", 1): "JWT signing key",
+    ("createHmac", 1): "HMAC key",
+    ("createCipheriv", 1): "cipher key",
+    ("createDecipheriv", 1): "cipher key",
+    ("Stripe", 0): "Stripe secret key",
+    ("Resend", 0): "API key",
+    ("cookieParser", 0): "cookie secret",
+    ("twilio", 1): "auth token",
+    ("Twilio", 1): "auth token",
+}
+
+
+def _binding_name(literal) -> str | None:
+    """The secret-like place a literal is stored in or passed to, as a name; None if it is neither."""
+    node = literal
+    parent = node.parent
+    while parent is not None and parent.type in _WRAPPERS:
+        node, parent = parent, parent.parent
+    # Buffer.from('…'), new TextEncoder().encode('…'): look at what the encoded value is bound to.
+    if parent is not None and parent.type == "arguments" and parent.parent is not None:
+        call = parent.parent
+        callee = call.child_by_field_name("function") or call.child_by_field_name("constructor")
+        last = member_path(callee).rsplit(".", 1)[-1] if callee is not None else ""
+        args = [arg for arg in parent.named_children if arg.type != "comment"]
+        index = next((i for i, arg in enumerate(args) if arg == node), -1)
+        sink = _SINKS.get((last, index))
+        if sink:
+            return f"{_SINK_PREFIX}{sink}"
+        if last in _ENCODERS and index == 0:
+            return _binding_name(call)
+        return None
+    if parent is None:
+        return None
+    if parent.type == "variable_declarator" and parent.child_by_field_name("value") == node:
+        name = parent.child_by_field_name("name")
+        return ts.text(name) if name is not None and name.type == "identifier" else None
+    if parent.type == "pair" and parent.child_by_field_name("value") == node:
+        key = parent.child_by_field_name("key")
+        return ts.string_value(key) if key is not None and key.type == "string" else ts.text(key)
+    if parent.type == "assignment_expression" and parent.child_by_field_name("right") == node:
+        left = member_path(parent.child_by_field_name("left"))
+        return left.rsplit(".", 1)[-1] if left else None
+    if parent.type in ("public_field_definition", "property_signature") and parent.child_by_field_name("value") == node:
+        return ts.text(parent.child_by_field_name("name"))
+    if parent.type in ("assignment_pattern", "required_parameter", "optional_parameter", "object_assignment_pattern"):
+        target = parent.child_by_field_name("left") or parent.child_by_field_name("pattern")
+        return ts.text(target) if target is not None and target.type in ("identifier", "shorthand_property_identifier_pattern") else None
+    return None
+
+
+def _values(node):
+    """The literal's text, or for a template with substitutions, each fixed fragment."""
+    value = ts.string_value(node)
+    if value is not None:
+        yield value, True
+    elif node.type == "template_string":
+        for part in node.named_children:
+            if part.type == "string_fragment":
+                yield ts.text(part), False
+
+
+@rule(
+    code="TS102",
+    slug="hardcoded-secret",
+    level="error",
+    cwe=798,
+    summary="Credential literal in code",
+    target="ts",
+    precision="high",
+    security_severity=8.0,
+    tags=("security", "secrets"),
+)
+def check(ctx):
+    semantics = ctx.semantics
+    path = semantics.path
+    if semantics.is_test or is_declaration_path(path) or is_story_path(path):
+        return
+    for node in ts.walk(ctx.root):
+        if node.type not in _STRING_TYPES or (node.parent is not None and node.parent.type in _STRING_TYPES):
+            continue
+        for value, whole in _values(node):
+            kind = token_kind(value)
+            name = None
+            if kind is None and whole:
+                name = _binding_name(node)
+                if name and name.startswith(_SINK_PREFIX):
+                    kind = looks_like_credential(value, "SECRET", secret_like=lambda _name: True)
+                else:
+                    kind = looks_like_credential(value, name, secret_like=semantics.is_secret_like) if name else None
+            if kind is None:
+                continue
+            if name and name.startswith(_SINK_PREFIX):
+                where = f" as the {name[len(_SINK_PREFIX):]}"
+            else:
+                where = f" in `{name}`" if name and name.isidentifier() else ""
+            ctx.report(node, f"{kind} is hardcoded{where}: everyone with the repository or the build has it; "
+                             "load it from the environment or a secret store, and rotate it")
+            break
