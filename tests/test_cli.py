@@ -175,7 +175,7 @@ def test_inline_suppression_forms(repo, capsys) -> None:
             "  return (\n"
             "    <div>\n"
             "      {/* prodlint-ignore TS201 */}\n"
-            "      <button onClick={() => fetch('/x')}>go</button>\n"
+            "      <Rows rows={fetch(process.env.ROWS_URL!)} />\n"
             "    </div>\n"
             "  );\n"
             "}\n"

@@ -1,9 +1,10 @@
 """## What it finds
 
 Outgoing HTTP calls in server code that can wait forever: `fetch(url)` or
-`fetch(url, init)` whose `init` carries no `signal`; `axios(...)` / `axios.get(...)` and
-calls on an `axios.create(...)` instance without a `timeout` (in the call or the instance);
-`got(...)`, `ky(...)` and `undici.request(...)` without a timeout option.
+`fetch(url, init)` whose `init` carries no `signal` (global `fetch`, `undici`'s `fetch`,
+`node-fetch`, `cross-fetch`); `axios(...)` / `axios.get(...)` and calls on an
+`axios.create(...)` instance without a `timeout` (in the call or the instance);
+`got(...)` and `undici.request(...)` without a timeout option; `ky` with `timeout: false`.
 
 ## Why it matters in production
 
@@ -30,11 +31,18 @@ const { data } = await axios.get(url, { timeout: 10_000 });
 
 ## Not flagged
 
-Init objects that carry any `signal`; an init or config built elsewhere that we cannot see
-(`fetch(url, options)`, `{ ...defaults }`): no finding rather than a guess; wrappers such as
-`fetchWithTimeout(url)`; axios calls that use an instance created with a `timeout` or after
-`axios.defaults.timeout = …`; client code (`'use client'` files, React hooks), tests and
-stories; `window.fetch`.
+Init objects that carry any `signal` (`AbortSignal.timeout(ms)`, an `AbortController`'s
+signal aborted by a timer, the incoming request's signal), also when set after the object is
+built (`init.signal = …`) or carried by a `new Request(url, { signal })`; an init or config
+built elsewhere that we cannot see (`fetch(url, options)`, `{ ...defaults }`): no finding
+rather than a guess; wrappers such as `fetchWithTimeout(url)`; `node-fetch` calls with its own
+`timeout` option; `ky` without `timeout: false` (it gives up after 10 s by default); axios
+calls that use an instance created with a `timeout` or after `axios.defaults.timeout = …`, and
+instances imported from another module (not visible to this rule); client code: `'use client'`
+files, React hooks and components that hold state, JSX event handlers (`onClick`), files that
+import browser-only modules (`zustand`, `swr`, `next/router`), scripts that use browser APIs
+(`document.currentScript`, an IIFE handed `window`), relative URLs (`fetch('/api/x')` only
+works in a browser); tests and stories.
 
 ## Fix safety
 
@@ -56,12 +64,35 @@ slowest legitimate call.
 from linter import ts
 from linter.finding import Fix
 from linter.registry import Option, rule
-from linter.semantics import FUNCTION_TYPES, call_arguments, has_spread, member_path, object_properties
+from linter.semantics import FUNCTION_TYPES, call_arguments, enclosing_function, has_spread, member_path, object_properties
 
 _AXIOS_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "request", "postForm", "putForm", "patchForm"}
 _GOT_METHODS = {"get", "post", "put", "patch", "delete", "head", "stream"}
 _CLIENT_HOOKS = {"useEffect", "useLayoutEffect", "useCallback", "useMemo", "useQuery", "useMutation", "useSWR", "useInfiniteQuery"}
-_HTTP_MODULES = {"axios": "axios", "got": "got", "ky": "ky", "undici": "undici", "node-fetch": "fetch", "cross-fetch": "fetch"}
+_HTTP_MODULES = {
+    "axios": "axios", "got": "got", "ky": "ky", "undici": "undici", "node-fetch": "node-fetch",
+    "cross-fetch": "fetch", "isomorphic-fetch": "fetch", "isomorphic-unfetch": "fetch",
+}
+# Hooks that only run in a browser component: a function calling one is a client component.
+_REACT_CLIENT_HOOKS = {
+    "useState", "useEffect", "useLayoutEffect", "useReducer", "useRef", "useTransition", "useOptimistic",
+    "useActionState", "useFormStatus", "useSyncExternalStore", "useInsertionEffect", "useDeferredValue",
+    "useRouter", "usePathname", "useSearchParams", "useParams", "useSWR", "useSWRConfig", "useQuery",
+    "useMutation", "useQueryClient", "useInfiniteQuery",
+}
+# Modules only a browser bundle imports: hooks-based stores, the Pages router, the DOM renderer.
+_CLIENT_MODULES = {"zustand", "jotai", "swr", "swr/infinite", "next/router", "react-dom/client"}
+_BROWSER_GLOBALS = {"window", "document", "localStorage", "sessionStorage", "navigator"}
+_BROWSER_APIS = {
+    "window": {"location", "addEventListener", "removeEventListener", "localStorage", "sessionStorage", "history",
+               "innerWidth", "innerHeight", "requestAnimationFrame", "matchMedia", "scrollTo", "postMessage"},
+    "document": {"currentScript", "querySelector", "querySelectorAll", "getElementById", "getElementsByClassName",
+                 "getElementsByTagName", "createElement", "cookie", "documentElement", "readyState",
+                 "visibilityState", "addEventListener", "referrer"},
+    "localStorage": {"getItem", "setItem", "removeItem"},
+    "sessionStorage": {"getItem", "setItem", "removeItem"},
+    "navigator": {"sendBeacon", "userAgent", "clipboard", "serviceWorker", "onLine"},
+}
 
 
 def _imported_clients(ctx) -> dict[str, str]:
@@ -75,6 +106,8 @@ def _imported_clients(ctx) -> dict[str, str]:
             if not local:
                 continue
             if imported in ("default", "*"):
+                clients[local] = kind
+            elif kind in ("fetch", "node-fetch") and imported == "fetch":
                 clients[local] = kind
             elif kind == "undici" and imported in ("request", "fetch"):
                 clients[local] = "undici.request" if imported == "request" else "fetch"
@@ -95,10 +128,23 @@ def _const_object(ctx, node):
     return None
 
 
+def _assigned_keys(ctx, name: str) -> set[str]:
+    """Properties set on `name` after it was built: `init.signal = controller.signal`."""
+    keys = set()
+    for left in ctx.captures("declarations").get("assignment.left", []):
+        path = member_path(left)
+        if path.startswith(name + ".") and path.count(".") == 1:
+            keys.add(path.split(".", 1)[1])
+    return keys
+
+
 def _init_state(ctx, init, keys: set[str]) -> str:
     """"has" when the options carry one of `keys`, "lacks" when they visibly don't, else "unknown"."""
     if init is None:
         return "lacks"
+    unwrapped = ts.unwrap(init)
+    if unwrapped is not None and unwrapped.type == "identifier" and keys & _assigned_keys(ctx, ts.text(unwrapped)):
+        return "has"
     obj = _const_object(ctx, init)
     if obj is None or obj.type != "object":
         return "unknown"
@@ -110,8 +156,80 @@ def _init_state(ctx, init, keys: set[str]) -> str:
     return "lacks"
 
 
+def _request_init_state(ctx, first) -> str | None:
+    """For `fetch(new Request(url, init))` (directly or through a `const`): the state of `init`."""
+    value = _const_object(ctx, first) if ts.unwrap(first) is not None and ts.unwrap(first).type == "identifier" else ts.unwrap(first)
+    if value is None or value.type != "new_expression":
+        return None
+    if member_path(value.child_by_field_name("constructor")) != "Request":
+        return None
+    args = call_arguments(value)
+    if args and ts.unwrap(args[0]) is not None and ts.unwrap(args[0]).type == "identifier" and len(args) == 1:
+        return "unknown"  # new Request(otherRequest) copies its signal
+    return _init_state(ctx, args[1] if len(args) > 1 else None, {"signal"})
+
+
+def _browser_file(ctx) -> bool:
+    """A script that uses browser-only APIs (`document.currentScript`, `window.location`,
+    `localStorage.getItem`, an IIFE handed `window`) runs in a page: tracking snippets, embeds.
+    Isomorphic files check `typeof window` and stay in; a server variable that happens to be
+    called `document` only counts through a browser API name."""
+    browser = False
+    for node in ts.walk(ctx.root):
+        if node.type == "unary_expression" and ts.text(node).startswith("typeof"):
+            operand = node.child_by_field_name("argument")
+            if operand is not None and ts.text(operand) in _BROWSER_GLOBALS:
+                return False
+        if browser:
+            continue
+        if node.type == "member_expression":
+            path = member_path(node)
+            root, _, rest = path.partition(".")
+            if root in _BROWSER_APIS and rest.split(".", 1)[0] in _BROWSER_APIS[root]:
+                browser = True
+        elif node.type == "identifier" and ts.text(node) == "window" and node.parent is not None and node.parent.type == "arguments":
+            call = node.parent.parent
+            callee = ts.unwrap(call.child_by_field_name("function")) if call is not None else None
+            browser = callee is not None and callee.type in ("arrow_function", "function_expression", "function")
+    return browser
+
+
+def _client_module(ctx) -> bool:
+    return any(entry["spec"] in _CLIENT_MODULES for entry in ctx.module_facts["imports"])
+
+
+def _relative_url(node) -> bool:
+    """`fetch('/api/x')` only works in a browser: Node's fetch rejects URLs without a host."""
+    node = ts.unwrap(node)
+    if node is None or node.type not in ("string", "template_string"):
+        return False
+    raw = ts.text(node)[1:]
+    return raw.startswith("/") and not raw.startswith("//")
+
+
+def _calls_client_hook(function) -> bool:
+    body = function.child_by_field_name("body")
+    if body is None or body.type != "statement_block":
+        return False
+    for statement in body.named_children:
+        for node in ts.walk(statement):
+            if node.type in FUNCTION_TYPES:
+                continue
+            if node.type == "call_expression":
+                callee = member_path(node.child_by_field_name("function"))
+                if callee.rsplit(".", 1)[-1] in _REACT_CLIENT_HOOKS and enclosing_function(node) == function:
+                    return True
+    return False
+
+
 def _client_side(node) -> bool:
     for parent in ts.ancestors(node):
+        if parent.type == "jsx_attribute":
+            name = parent.named_children[0] if parent.named_children else None
+            if name is not None and ts.text(name).startswith("on") and ts.text(name)[2:3].isupper():
+                return True  # onClick / onSubmit handlers run in the browser
+        if parent.type in FUNCTION_TYPES and _calls_client_hook(parent):
+            return True
         if parent.type == "call_expression":
             callee = member_path(parent.child_by_field_name("function")).rsplit(".", 1)[-1]
             if callee in _CLIENT_HOOKS:
@@ -174,7 +292,7 @@ def _fetch_fix(ctx, call, args, timeout_ms: int):
     fixable=True,
 )
 def check(ctx):
-    if not ctx.semantics.is_server_code:
+    if not ctx.semantics.is_server_code or _client_module(ctx) or _browser_file(ctx):
         return
     clients = _imported_clients(ctx)
     instances = None
@@ -187,6 +305,8 @@ def check(ctx):
         kind = clients.get(callee)
         if kind is None and base in clients and clients[base] in ("axios", "got", "ky", "undici"):
             kind = clients[base] + "." + method
+        if kind == "undici.fetch":
+            kind = "fetch"
         if kind is None:
             if instances is None:
                 instances = _axios_instances(ctx, clients)
@@ -198,8 +318,11 @@ def check(ctx):
                 continue
         if _client_side(call):
             continue
-        if kind == "fetch":
-            if not args or _init_state(ctx, args[1] if len(args) > 1 else None, {"signal"}) != "lacks":
+        if kind in ("fetch", "node-fetch"):
+            keys = {"signal", "timeout"} if kind == "node-fetch" else {"signal"}  # node-fetch v2 has `timeout`
+            if not args or _relative_url(args[0]) or _init_state(ctx, args[1] if len(args) > 1 else None, keys) != "lacks":
+                continue
+            if len(args) == 1 and _request_init_state(ctx, args[0]) not in (None, "lacks"):
                 continue
             fix = _fetch_fix(ctx, call, args, ctx.options["timeout-ms"])
             ctx.report(call, "`fetch` without a `signal`: a stalled upstream keeps this request open forever; "
@@ -225,6 +348,13 @@ def check(ctx):
             if method and method not in _GOT_METHODS:
                 continue
             options = args[1] if len(args) > 1 else (args[0] if args and ts.unwrap(args[0]).type == "object" else None)
+            if kind.startswith("ky"):
+                # ky gives up after 10 s by default; only `timeout: false` turns that off
+                timeout = object_properties(_const_object(ctx, options)).get("timeout") if options is not None else None
+                if timeout is None or ts.text(timeout) != "false":
+                    continue
+                ctx.report(call, f"`{callee}` with `timeout: false`: a stalled upstream keeps this request open")
+                continue
             if _init_state(ctx, options, {"timeout", "signal"}) != "lacks":
                 continue
             ctx.report(call, f"`{callee}` without a `timeout` option: a stalled upstream keeps this request open")
