@@ -118,6 +118,28 @@ class FileContext(Context):
         self._captures: dict[str, dict] = {}
         self._matches: dict[str, list] = {}
 
+    @cached_property
+    def _nodes_by_type(self) -> dict[str, list[ts.Node]]:
+        """One walk of the whole tree, shared by every rule: node type -> nodes in document order."""
+        buckets: dict[str, list[ts.Node]] = {}
+        for node in ts.walk(self.root):
+            bucket = buckets.get(node.type)
+            if bucket is None:
+                buckets[node.type] = [node]
+            else:
+                bucket.append(node)
+        return buckets
+
+    def find(self, *types: str) -> list[ts.Node]:
+        """Every node of these types in the file, in document order. Rules and facilities use
+        this instead of walking the tree themselves, so a file is walked once, not per rule."""
+        buckets = self._nodes_by_type
+        if len(types) == 1:
+            return buckets.get(types[0], [])
+        found = [node for kind in types for node in buckets.get(kind, ())]
+        found.sort(key=lambda node: node.start_byte)
+        return found
+
     def captures(self, query: str) -> dict[str, list[ts.Node]]:
         if query not in self._captures:
             self._captures[query] = ts.captures(query, self.lang, self.root)

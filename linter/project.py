@@ -38,7 +38,7 @@ def extract_module_facts(ctx: "FileContext") -> dict:
     """Imports as {"spec", "names": [[imported, local]], "line"}; `*` = namespace/whole module."""
     imports: list[dict] = []
     exports: list[str] = []
-    for node in ts.walk(ctx.root):
+    for node in ctx.find("import_statement", "export_statement", "call_expression", "assignment_expression"):
         kind = node.type
         if kind == "import_statement":
             spec = ts.string_value(node.child_by_field_name("source"))

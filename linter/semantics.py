@@ -237,7 +237,7 @@ class FileSemantics:
         """Identifiers bound to `process.env` / `import.meta.env` in this file."""
         aliases: set[str] = set()
         process_names = {"process"}
-        for node in ts.walk(self.root):
+        for node in self.ctx.find("import_statement", "variable_declarator"):
             if node.type == "import_statement":
                 source = ts.string_value(node.child_by_field_name("source"))
                 if source in ("process", "node:process"):
@@ -288,7 +288,7 @@ class FileSemantics:
     def dev_flags(self) -> dict[str, bool]:
         """Identifiers bound to a development check (True) or a production check (False)."""
         flags: dict[str, bool] = {}
-        for node in ts.walk(self.root):
+        for node in self.ctx.find("variable_declarator"):
             if node.type == "variable_declarator":
                 name = node.child_by_field_name("name")
                 value = node.child_by_field_name("value")
@@ -406,7 +406,7 @@ class FileSemantics:
                 target = self.function_bound_to(ts.text(declaration))
                 if target is not None:
                     handlers.append(target)
-        for node in ts.walk(self.root):
+        for node in self.ctx.find("call_expression", *FUNCTION_TYPES):
             if node.type in FUNCTION_TYPES and node not in handlers and function_directive(node) == "use server":
                 handlers.append(node)
             if node.type == "call_expression":
@@ -414,7 +414,7 @@ class FileSemantics:
         return handlers
 
     def function_bound_to(self, name: str) -> Node | None:
-        for node in ts.walk(self.root):
+        for node in self.ctx.find("function_declaration", "variable_declarator"):
             if node.type == "function_declaration" and ts.text(node.child_by_field_name("name")) == name:
                 return node
             if node.type == "variable_declarator" and ts.text(node.child_by_field_name("name")) == name:

@@ -153,10 +153,10 @@ async def test_code_actions_fix_and_ignore_then_recheck_clean(client: LanguageCl
 @pytest.mark.asyncio
 async def test_ignore_action_inside_jsx_uses_a_jsx_comment(client: LanguageClient, workspace: Path) -> None:
     text = (
-        "export function Reload() {\n"
+        "export default async function Report() {\n"
         "  return (\n"
         "    <div>\n"
-        "      <button onClick={async () => { await fetch('/api/reload'); }}>reload</button>\n"
+        "      <Rows rows={await fetch(process.env.REPORT_URL!)} />\n"
         "    </div>\n"
         "  );\n"
         "}\n"
