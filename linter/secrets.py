@@ -70,6 +70,8 @@ _WEAK_WORDS = re.compile(
     r"password|hunter2|welcome|please|keyboard|cat$",
     re.I,
 )
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_PUBLIC_LAST_WORDS = {"ADDRESS", "ADDR", "HASH", "HASHED", "DIGEST", "CHECKSUM", "FINGERPRINT", "KID", "THUMBPRINT"}
 _SEPARATORS = re.compile(r"[-_.:/ ]+")
 _HASH_PREFIX = re.compile(r"^\$(2[abxy]?|argon2(id|i|d)|scrypt|pbkdf2)[$]")
 
@@ -112,9 +114,18 @@ def is_placeholder(value: str) -> bool:
     return False
 
 
+def _camel_words(value: str) -> list[str]:
+    return _CAMEL.findall(value)
+
+
 def is_weak(value: str) -> bool:
-    """A human-chosen word or phrase (`dev-secret`, `my_jwt_key_2024`) rather than generated randomness."""
+    """A human-chosen word or phrase (`dev-secret`, `my_jwt_key_2024`, `IamUsedForTesting`)
+    rather than generated randomness."""
     parts = [part for part in _SEPARATORS.split(value) if part]
+    camel = _camel_words(value)
+    if value.isalpha() and len(camel) >= 3 and "".join(camel) == value and all(len(word) >= 2 or word in ("I", "A") for word in camel) \
+            and sum(map(len, camel)) >= 3 * len(camel):
+        return True
     words = sum(part.isalpha() and len(part) >= 3 for part in parts)
     if parts and all(part.isalpha() or part.isdigit() or len(part) <= 3 for part in parts) and words >= 2:
         return True
@@ -168,7 +179,7 @@ def token_kind(value: str) -> str | None:
         return "a signed JWT"
     pem = _PEM.search(value)
     if pem:
-        body = re.sub(r"\s+|\\n", "", pem.group(2))
+        body = re.sub(r"\s+|\\[rnt]", "", pem.group(2))
         if len(body) >= 64 and re.fullmatch(r"[A-Za-z0-9+/=:,\-]+", body) and _random_enough(body, 4.0):
             return f"a PEM {pem.group(1).lower()}"
     return None
@@ -207,6 +218,9 @@ def looks_like_credential(
         from linter.semantics import is_secret_like as secret_like  # noqa: N813
     if not secret_like(name):
         return None
+    words = _camel_words(name)
+    if words and words[-1].upper() in _PUBLIC_LAST_WORDS:
+        return None  # `BeeTokenAddress`, `passwordHash`: about a secret, not the secret
     if is_placeholder(value) or is_weak(value) or not is_high_entropy(value):
         return None
     return "a high-entropy literal"

@@ -154,3 +154,16 @@ def test_entropy():
     assert shannon_entropy("") == 0
     assert shannon_entropy("aaaa") == 0
     assert shannon_entropy("abcd") == 2
+
+
+def test_camel_case_phrases_are_weak():
+    assert is_weak("IamUsedForTesting")
+    assert is_weak("WelcomeToTheShop")
+    assert not is_weak("kQzPmWnRtYxVbHgFqLsD")
+
+
+def test_names_about_a_secret():
+    address = "0x" + rand(40, "0123456789abcdefABCDEF")
+    assert looks_like_credential(address, "BeeTokenAddress") is None
+    assert looks_like_credential(rand(40), "passwordHash") is None
+    assert looks_like_credential(rand(40), "privateKey") == "a high-entropy literal"

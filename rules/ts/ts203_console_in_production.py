@@ -53,23 +53,47 @@ import re
 
 from linter import ts
 from linter.registry import rule
-from linter.semantics import call_arguments, is_config_path, is_script_path, member_path
+from linter.semantics import FUNCTION_TYPES, call_arguments, is_config_path, is_script_path, member_path
 
 _METHODS = {"log", "info", "debug", "warn", "error", "trace"}
 _RECEIVERS = {"console", "globalThis.console", "global.console", "window.console"}
 _SCRIPT_NAME = re.compile(r"(^|/)(seeds?|migrations?|migrate)(/|\.[cm]?[jt]sx?$)|(^|/)[\w.-]*seed[\w.-]*\.[cm]?[jt]sx?$", re.I)
 _LOGGER_NAME = re.compile(r"(^|/)(logger|logging|log|console)\.[cm]?[jt]sx?$", re.I)
+_HOOK = re.compile(r"^use[A-Z]\w*$")
+_CLIENT_PARTS = {"client-only", "browser", "public", "static"}
+_EXAMPLE_PARTS = {"examples", "example", "demo", "demos", "playground"}
 _CLIENT_HOOKS = {"useEffect", "useLayoutEffect", "useCallback", "useMemo", "useInsertionEffect"}
 
 
-def _client_file(ctx) -> bool:
-    return any(entry["spec"].startswith("react-dom") for entry in ctx.module_facts["imports"])
+def _client_file(ctx, path: str) -> bool:
+    if any(part in _CLIENT_PARTS for part in path.split("/")[:-1]):
+        return True
+    return any(entry["spec"].startswith("react-dom") or entry["spec"] == "client-only" for entry in ctx.module_facts["imports"])
 
 
-def _client_context(call) -> bool:
-    """Inside a React hook callback or a JSX event handler: runs in the browser."""
+def _calls_hooks(function) -> bool:
+    """A React component or hook: its own body calls `useSomething(…)` (server components cannot)."""
+    body = function.child_by_field_name("body")
+    if body is None:
+        return False
+    for node in ts.walk(body):
+        if node.type == "call_expression":
+            callee = node.child_by_field_name("function")
+            if callee is not None and callee.type == "identifier" and _HOOK.match(ts.text(callee)):
+                if next((p for p in ts.ancestors(node) if p.type in FUNCTION_TYPES), None) == function:
+                    return True
+    return False
+
+
+def _client_context(call, hooks_cache: dict) -> bool:
+    """Inside a React component, a hook callback or a JSX event handler: runs in the browser."""
     for parent in ts.ancestors(call):
-        if parent.type == "call_expression":
+        if parent.type in FUNCTION_TYPES:
+            if parent.id not in hooks_cache:
+                hooks_cache[parent.id] = _calls_hooks(parent)
+            if hooks_cache[parent.id]:
+                return True
+        elif parent.type == "call_expression":
             callee = member_path(parent.child_by_field_name("function")).rsplit(".", 1)[-1]
             if callee in _CLIENT_HOOKS:
                 return True
@@ -102,18 +126,21 @@ def check(ctx):
     path = semantics.path
     if not semantics.is_server_code or is_script_path(path) or is_config_path(path):
         return
-    if _SCRIPT_NAME.search(path) or _LOGGER_NAME.search(path) or _client_file(ctx):
+    if _SCRIPT_NAME.search(path) or _LOGGER_NAME.search(path) or _client_file(ctx, path):
+        return
+    if any(part in _EXAMPLE_PARTS for part in path.split("/")[:-1]):
         return
     first = ctx.root.children[0] if ctx.root.children else None
     if first is not None and first.type == "hash_bang_line":
         return  # a CLI tool
     sensitive = getattr(semantics, "sensitive_log_argument", None)
+    hooks_cache: dict = {}
     for call in ctx.captures("calls").get("call", []):
         callee = member_path(call.child_by_field_name("function"))
         receiver, _, method = callee.rpartition(".")
         if receiver not in _RECEIVERS or method not in _METHODS:
             continue
-        if _forwards_arguments(call) or _client_context(call) or semantics.is_development_only(call):
+        if _forwards_arguments(call) or _client_context(call, hooks_cache) or semantics.is_development_only(call):
             continue
         if sensitive is not None and sensitive(call) is not None:
             continue  # TS105 reports this call
