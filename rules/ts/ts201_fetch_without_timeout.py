@@ -116,16 +116,42 @@ def _imported_clients(ctx) -> dict[str, str]:
     return clients
 
 
+_SCOPES = {"statement_block", "program", "class_body", *FUNCTION_TYPES}
+
+
+def _scope_of(node):
+    return next((parent for parent in ts.ancestors(node) if parent.type in _SCOPES), None)
+
+
+def _contains(outer, inner) -> bool:
+    return outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte
+
+
 def _const_object(ctx, node):
-    """The object literal a `const` identifier is bound to in this file, if any."""
+    """The value the identifier `node` is bound to by the nearest visible declaration in this
+    file (None when a parameter of that name is closer, or nothing declares it)."""
     node = ts.unwrap(node)
     if node is None or node.type != "identifier":
         return node
     name = ts.text(node)
+    best, best_scope = None, None
     for declarator in ctx.captures("declarations").get("declarator", []):
-        if ts.text(declarator.child_by_field_name("name")) == name:
-            return ts.unwrap(declarator.child_by_field_name("value"))
-    return None
+        if ts.text(declarator.child_by_field_name("name")) != name:
+            continue
+        scope = _scope_of(declarator)
+        if scope is None or not _contains(scope, node):
+            continue
+        if best_scope is None or scope.start_byte >= best_scope.start_byte:
+            best, best_scope = declarator, scope
+    if best is None:
+        return None
+    for function in ts.ancestors(node):
+        if function.type not in FUNCTION_TYPES or not _contains(best_scope, function) or function == best_scope:
+            continue
+        params = function.child_by_field_name("parameters") or function.child_by_field_name("parameter")
+        if params is not None and any(item.type == "identifier" and ts.text(item) == name for item in ts.walk(params)):
+            return None
+    return ts.unwrap(best.child_by_field_name("value"))
 
 
 def _assigned_keys(ctx, name: str) -> set[str]:
