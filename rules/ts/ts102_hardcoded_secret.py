@@ -145,8 +145,8 @@ def check(ctx):
     path = semantics.path
     if semantics.is_test or is_declaration_path(path) or is_story_path(path):
         return
-    for node in ts.walk(ctx.root):
-        if node.type not in _STRING_TYPES or (node.parent is not None and node.parent.type in _STRING_TYPES):
+    for node in ctx.find(*_STRING_TYPES):
+        if (node.parent is not None and node.parent.type in _STRING_TYPES):
             continue
         for value, whole in _values(node):
             kind = token_kind(value)

@@ -97,7 +97,7 @@ class _Scope:
             name = declarator.child_by_field_name("name")
             if name is not None and name.type == "identifier":
                 self.bindings.setdefault(ts.text(name), []).append(declarator)
-        self.functions = {ts.text(n.child_by_field_name("name")): n for n in ts.walk(ctx.root) if n.type == "function_declaration"}
+        self.functions = {ts.text(n.child_by_field_name("name")): n for n in ctx.find("function_declaration")}
 
     def value(self, node, depth: int = 0):
         """Follow an identifier to the one value it is bound to in this file."""
@@ -263,7 +263,7 @@ def _checked(value, function) -> bool:
 
 
 def _sets_credentials(ctx) -> bool:
-    for node in ts.walk(ctx.root):
+    for node in ctx.find("call_expression", "pair"):
         if node.type == "call_expression":
             args = call_arguments(node)
             if len(args) >= 2 and (ts.string_value(args[0]) or "").lower() == _ACAC:
@@ -277,7 +277,7 @@ def _sets_credentials(ctx) -> bool:
 
 def _reflections(ctx):
     """(node to report, value) for each place that writes a request-derived `Access-Control-Allow-Origin`."""
-    for node in ts.walk(ctx.root):
+    for node in ctx.find("call_expression", "pair"):
         if node.type == "call_expression":
             method = member_path(node.child_by_field_name("function")).rsplit(".", 1)[-1]
             args = call_arguments(node)
@@ -317,7 +317,7 @@ def check(ctx):
         elif callee.endswith(".enableCors"):
             checker.options(args[0] if args else None, call, "enableCors")
     # Options defined apart from the call (exported, or passed as `cors: { … }`).
-    for node in ts.walk(ctx.root):
+    for node in ctx.find("pair", "object"):
         if node.type == "pair":
             key = ts.text(node.child_by_field_name("key")).strip("'\"")
             value = ts.unwrap(node.child_by_field_name("value"))

@@ -81,7 +81,7 @@ def _session_use(ctx) -> bool:
             return True
         if entry["spec"] == "next/headers" and any(name == "cookies" for name, _ in entry["names"]):
             return True
-    for node in ts.walk(ctx.root):
+    for node in ctx.find("member_expression", "call_expression"):
         if node.type == "member_expression" and _SESSION_MEMBERS.search("." + ts.text(node.child_by_field_name("property"))):
             base = member_path(node.child_by_field_name("object")).rsplit(".", 1)[-1].lower()
             if base in ("req", "request", "ctx", "c", "res", "reply"):
@@ -109,7 +109,7 @@ def _commented_registrations(ctx):
 
 def _switched_off(ctx):
     """Nodes of options that turn CSRF protection off."""
-    for node in ts.walk(ctx.root):
+    for node in ctx.find("pair", "identifier", "shorthand_property_identifier"):
         if node.type == "pair":
             key = node.child_by_field_name("key")
             name = (ts.string_value(key) if key is not None and key.type == "string" else ts.text(key)).lower()
