@@ -64,8 +64,6 @@ _ANY_REGEX = re.compile(r"^/\^?\.[*+]\$?/[a-z]*$")
 _ACAO = "access-control-allow-origin"
 _ACAC = "access-control-allow-credentials"
 _HEADER_SETTERS = {"setHeader", "header", "set", "append", "appendHeader"}
-_CHECKS = {"includes", "has", "test", "indexOf", "some", "find", "match", "startsWith", "endsWith", "exec", "every", "findIndex"}
-_CONDITIONALS = {"if_statement", "ternary_expression", "switch_statement", "try_statement"}
 
 
 def _cors_names(ctx) -> set[str]:
@@ -130,35 +128,41 @@ def _parameters(function) -> list[str]:
 
 
 def _always_allows(function) -> bool:
-    """An origin callback with no decision in it that grants every origin."""
+    """An origin callback that never refuses: every call of its callback grants (`cb(null, true)`,
+    `cb(null, origin)`), or every `return` hands back `true`/the origin (Hono). Conditionals do
+    not matter when all their branches grant."""
     body = function.child_by_field_name("body")
     if body is None:
         return False
     params = _parameters(function)
     origin = params[0] if params else ""
     callback = params[1] if len(params) > 1 else ""
+
+    def granted(value) -> bool:
+        value = ts.unwrap(value)
+        return value is not None and (value.type == "true" or ts.string_value(value) == "*" or (bool(origin) and ts.text(value) == origin))
+
+    if body.type != "statement_block":
+        if not callback:
+            return granted(body)
+    grants = 0
     for node in ts.walk(body):
-        if node.type in _CONDITIONALS:
-            return False
-        if node.type == "binary_expression" and ts.text(node.child_by_field_name("operator")) in ("&&", "||", "??", "===", "!==", "==", "!=", "in"):
-            return False
-        if node.type == "call_expression":
-            method = member_path(node.child_by_field_name("function")).rsplit(".", 1)[-1]
-            if method in _CHECKS:
+        if callback and node.type == "identifier" and ts.text(node) == callback:
+            call = node.parent
+            if call is None or call.type != "call_expression" or call.child_by_field_name("function") != node:
+                return False  # handed on to something we cannot see
+            args = call_arguments(call)
+            if len(args) < 2 or ts.text(args[0]) not in ("null", "undefined") or not granted(args[1]):
                 return False
-    granted = lambda value: value is not None and (ts.text(value) == "true" or (origin and ts.text(value) == origin))  # noqa: E731
-    if body.type != "statement_block" and not callback:
-        return granted(ts.unwrap(body))
-    for node in ts.walk(body):
-        if node.type == "call_expression" and callback and ts.text(node.child_by_field_name("function")) == callback:
-            args = call_arguments(node)
-            if len(args) >= 2 and ts.text(args[0]) in ("null", "undefined") and granted(ts.unwrap(args[1])):
-                return True
-        if node.type == "return_statement" and not callback:
+            grants += 1
+        elif not callback and node.type == "return_statement":
+            if next((p for p in ts.ancestors(node) if p.type in FUNCTION_TYPES), None) != function:
+                continue
             value = node.named_children[0] if node.named_children else None
-            if granted(ts.unwrap(value)):
-                return True
-    return False
+            if not granted(value):
+                return False
+            grants += 1
+    return grants > 0
 
 
 def _origin_verdict(scope: _Scope, value) -> str | None:

@@ -168,7 +168,7 @@ def check(ctx):
         users = sorted(related & with_session)
         if not users:
             continue
-        where = "this file" if users[0] == path else f"`{users[0]}`"
+        where = "this file" if path in users else f"`{users[0]}`"
         for candidate in data["candidates"]:
             ctx.report(candidate["location"], f"{candidate['message']} while {where} uses cookies or sessions: "
                                               "any site can make requests as a signed-in user")
