@@ -72,6 +72,8 @@ _WEAK_WORDS = re.compile(
 )
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 _PUBLIC_LAST_WORDS = {"ADDRESS", "ADDR", "HASH", "HASHED", "DIGEST", "CHECKSUM", "FINGERPRINT", "KID", "THUMBPRINT"}
+_PUBLIC_WORDS = {"PUBLIC", "PUBLISHABLE", "SEARCH", "ANON"}
+_BROWSER_KEY = re.compile(r"AIza[0-9A-Za-z_-]{35}")
 _SEPARATORS = re.compile(r"[-_.:/ ]+")
 _HASH_PREFIX = re.compile(r"^\$(2[abxy]?|argon2(id|i|d)|scrypt|pbkdf2)[$]")
 
@@ -218,9 +220,11 @@ def looks_like_credential(
         from linter.semantics import is_secret_like as secret_like  # noqa: N813
     if not secret_like(name):
         return None
-    words = _camel_words(name)
-    if words and words[-1].upper() in _PUBLIC_LAST_WORDS:
+    words = [word.upper() for word in _camel_words(name)]
+    if words and words[-1] in _PUBLIC_LAST_WORDS:
         return None  # `BeeTokenAddress`, `passwordHash`: about a secret, not the secret
+    if _PUBLIC_WORDS & set(words) or _BROWSER_KEY.fullmatch(value):
+        return None  # search-only, publishable and anon keys, Google/Firebase browser keys: public by design
     if is_placeholder(value) or is_weak(value) or not is_high_entropy(value):
         return None
     return "a high-entropy literal"

@@ -167,3 +167,9 @@ def test_names_about_a_secret():
     assert looks_like_credential(address, "BeeTokenAddress") is None
     assert looks_like_credential(rand(40), "passwordHash") is None
     assert looks_like_credential(rand(40), "privateKey") == "a high-entropy literal"
+
+
+def test_public_by_design_keys():
+    assert looks_like_credential("AIza" + rand(35, ALNUM + "_-"), "apiKey") is None  # Firebase web config
+    assert looks_like_credential(rand(32, "0123456789abcdef"), "searchApiKey") is None  # Algolia search-only
+    assert looks_like_credential(rand(32, "0123456789abcdef"), "adminApiKey") == "a high-entropy literal"

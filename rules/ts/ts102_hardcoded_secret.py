@@ -39,7 +39,9 @@ Then revoke the leaked key: removing it from the code does not remove it from gi
 Placeholders (`your-api-key`, `xxxx…`, `<token>`, `***`, `${VAR}`, `example`, `test`, `dummy`,
 `sk_test_…`, repeated characters), weak human-chosen words such as `changeme` or `dev-secret`
 (TS101 reports those when they are env fallbacks), values read from the environment,
-Supabase anon keys (public by design), token-shaped strings whose checksum fails unless
+keys that are public by design (Supabase anon keys, Firebase/Google browser keys `AIza…`,
+search-only, publishable and anon keys by name), names about a secret rather than the
+secret (`tokenAddress`, `passwordHash`, `JWT_SECRET_FILE`), token-shaped strings whose checksum fails unless
 bound to a secret-like name, password hashes, tests, stories and `.d.ts` files.
 
 ## How to suppress
