@@ -318,8 +318,17 @@ def _fetch_fix(ctx, call, args, timeout_ms: int):
     fixable=True,
 )
 def check(ctx):
-    if not ctx.semantics.is_server_code or _client_module(ctx) or _browser_file(ctx):
+    if not ctx.semantics.is_server_code or _client_module(ctx):
         return
+    browser = None
+
+    def report(node, message, fix=None):
+        nonlocal browser
+        if browser is None:
+            browser = _browser_file(ctx)  # a whole-tree walk: only once there is something to report
+        if not browser:
+            ctx.report(node, message, fix=fix)
+
     clients = _imported_clients(ctx)
     instances = None
     for call in ctx.captures("calls").get("call", []):
@@ -351,7 +360,7 @@ def check(ctx):
             if len(args) == 1 and _request_init_state(ctx, args[0]) not in (None, "lacks"):
                 continue
             fix = _fetch_fix(ctx, call, args, ctx.options["timeout-ms"])
-            ctx.report(call, "`fetch` without a `signal`: a stalled upstream keeps this request open forever; "
+            report(call, "`fetch` without a `signal`: a stalled upstream keeps this request open forever; "
                              "pass `signal: AbortSignal.timeout(ms)`", fix=fix)
         elif kind in ("axios", "axios-instance") or kind.startswith("axios."):
             method = "" if kind in ("axios", "axios-instance") and not method else method
@@ -367,7 +376,7 @@ def check(ctx):
                 config = args[1] if len(args) > 1 else None
             if _init_state(ctx, config, {"timeout", "signal", "cancelToken"}) != "lacks":
                 continue
-            ctx.report(call, f"`{callee}` without a `timeout`: axios waits forever by default; "
+            report(call, f"`{callee}` without a `timeout`: axios waits forever by default; "
                              "set `timeout` here or on an `axios.create({ timeout })` instance")
         elif kind.split(".")[0] in ("got", "ky"):
             method = kind.partition(".")[2]
@@ -379,15 +388,13 @@ def check(ctx):
                 timeout = object_properties(_const_object(ctx, options)).get("timeout") if options is not None else None
                 if timeout is None or ts.text(timeout) != "false":
                     continue
-                ctx.report(call, f"`{callee}` with `timeout: false`: a stalled upstream keeps this request open")
+                report(call, f"`{callee}` with `timeout: false`: a stalled upstream keeps this request open")
                 continue
             if _init_state(ctx, options, {"timeout", "signal"}) != "lacks":
                 continue
-            ctx.report(call, f"`{callee}` without a `timeout` option: a stalled upstream keeps this request open")
-        elif kind in ("undici.request", "undici.fetch"):
-            if kind == "undici.fetch":
-                continue
+            report(call, f"`{callee}` without a `timeout` option: a stalled upstream keeps this request open")
+        elif kind == "undici.request":
             options = args[1] if len(args) > 1 else None
             if _init_state(ctx, options, {"signal", "headersTimeout", "bodyTimeout"}) != "lacks":
                 continue
-            ctx.report(call, f"`{callee}` without `signal` or `headersTimeout`: undici waits up to 5 minutes by default")
+            report(call, f"`{callee}` without `signal` or `headersTimeout`: undici waits up to 5 minutes by default")
