@@ -9,7 +9,8 @@ Credentials written into the code as literals:
   whose header is JSON with an `alg`), PEM private keys;
 - high-entropy literals assigned or passed to something secret-like: `jwtSecret: '…'`,
   `const API_KEY = '…'`, `this.signingKey = '…'`, `jwt.sign(payload, '…')`,
-  `createHmac('sha256', '…')`, `new Stripe('…')`, `cookieParser('…')`.
+  `createHmac('sha256', '…')`, `new Stripe('…')`, `cookieParser('…')`, and a fixed
+  `Authorization: 'Bearer …'` header.
 
 ## Why it matters in production
 
@@ -57,6 +58,8 @@ bound to a secret-like name, password hashes, tests, stories and `.d.ts` files.
 
 from __future__ import annotations
 
+import re
+
 from linter import ts
 from linter.registry import rule
 from linter.secrets import looks_like_credential, token_kind
@@ -67,6 +70,8 @@ _WRAPPERS = ("parenthesized_expression", "as_expression", "satisfies_expression"
 _ENCODERS = {"from", "encode", "createSecretKey", "Buffer"}  # Buffer.from('…'), new TextEncoder().encode('…')
 
 # (callee's last word, argument index) -> what that argument is: a sink needs no name.
+_AUTH_HEADERS = {"authorization", "proxy-authorization"}
+_AUTH_SCHEME = re.compile(r"^(Bearer|Basic|Token|token|Bot)\s+(\S{16,})$")
 _SINK_PREFIX = "sink:"
 _SINKS = {
     ("sign", 1): "JWT signing key",
@@ -155,7 +160,10 @@ def check(ctx):
             name = None
             if kind is None and whole:
                 name = _binding_name(node)
-                if name and name.startswith(_SINK_PREFIX):
+                scheme = _AUTH_SCHEME.match(value) if name and name.lower() in _AUTH_HEADERS else None
+                if scheme:
+                    kind = looks_like_credential(scheme.group(2), "AUTH_TOKEN", secret_like=lambda _name: True)
+                elif name and name.startswith(_SINK_PREFIX):
                     kind = looks_like_credential(value, "SECRET", secret_like=lambda _name: True)
                 else:
                     kind = looks_like_credential(value, name, secret_like=semantics.is_secret_like) if name else None
