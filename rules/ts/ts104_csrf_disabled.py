@@ -3,7 +3,8 @@
 CSRF protection switched off in an app that authenticates with cookies:
 
 - `csrf: false`, `csrfProtection: false` (and `enableCsrf`/`checkCsrf: false`) options, for
-  example `lusca({ csrf: false })`, or SvelteKit's `csrf: { checkOrigin: false }`;
+  example `lusca({ csrf: false })`; Apollo Server's `csrfPrevention: false`;
+  `csrf: { enabled: false }` and SvelteKit's `csrf: { checkOrigin: false }`;
 - next-auth / Auth.js `skipCSRFCheck`;
 - a CSRF middleware registration left commented out: `// app.use(csrf(...))`,
   `// app.use(csurf())`, `// fastify.register(fastifyCsrf)`. A comment that merely talks
@@ -61,7 +62,7 @@ from linter import ts
 from linter.registry import rule
 from linter.semantics import member_path
 
-_OFF_KEYS = {"csrf", "csrfprotection", "enablecsrf", "checkcsrf", "csrfcheck", "xsrf", "xsrfprotection"}
+_OFF_KEYS = {"csrf", "csrfprotection", "enablecsrf", "checkcsrf", "csrfcheck", "xsrf", "xsrfprotection", "csrfprevention"}
 _SESSION_MODULES = re.compile(
     r"^(cookie-parser|cookie-session|express-session|cookies|cookie|@fastify/(cookie|session|secure-session)|fastify-(cookie|session|secure-session)"
     r"|iron-session|next-auth(/.*)?|@auth/.+|koa-session|@hapi/cookie|lucia|better-auth(/.*)?|passport)$"
@@ -118,10 +119,10 @@ def _switched_off(ctx):
                 continue
             if name in _OFF_KEYS and value.type == "false":
                 yield node, f"`{ts.text(node)}` turns CSRF protection off"
-            elif name == "checkorigin" and value.type == "false":
+            elif name in ("checkorigin", "enabled") and value.type == "false":
                 holder = node.parent.parent if node.parent is not None else None
                 if holder is not None and holder.type == "pair" and ts.text(holder.child_by_field_name("key")).strip("'\"").lower() == "csrf":
-                    yield node, "`csrf: { checkOrigin: false }` turns SvelteKit's CSRF check off"
+                    yield node, f"`csrf: {{ {ts.text(node)} }}` turns CSRF protection off"
         elif node.type in ("identifier", "shorthand_property_identifier") and ts.text(node) == "skipCSRFCheck":
             parent = node.parent
             if parent is not None and parent.type in ("import_specifier", "export_specifier"):
