@@ -201,7 +201,7 @@ def _browser_file(ctx) -> bool:
     Isomorphic files check `typeof window` and stay in; a server variable that happens to be
     called `document` only counts through a browser API name."""
     browser = False
-    for node in ts.walk(ctx.root):
+    for node in ctx.find("unary_expression", "member_expression", "identifier"):
         if node.type == "unary_expression" and ts.text(node).startswith("typeof"):
             operand = node.child_by_field_name("argument")
             if operand is not None and ts.text(operand) in _BROWSER_GLOBALS:
