@@ -86,9 +86,10 @@ class ResultCache:
         if isinstance(table, dict) and table.get("format") == FORMAT:
             self.entries = table.get("entries", {})
 
-    def lookup(self, target: Target) -> FileResult | None:
+    def lookup(self, target: Target, facts_only: bool = False) -> FileResult | None:
+        """The cached result of an unchanged file; a facts-only entry serves only a facts-only need."""
         cached = self.entries.get(target.rel)
-        if cached is None:
+        if cached is None or (cached[1].facts_only and not facts_only):
             return None
         try:
             data = target.path.read_bytes()

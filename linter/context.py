@@ -63,6 +63,12 @@ class Context:
             note=note,
         )
 
+    def line_location(self, line: int, start: int, end: int) -> Location:
+        """A Location from 1-based `line` and 0-based code point columns on it."""
+        text = self.source.line_bytes(line).decode("utf-8", errors="replace")
+        base = self.source.line_starts[line - 1]
+        return self.span_location(base + len(text[:start].encode("utf-8")), base + len(text[:end].encode("utf-8")))
+
     def location(self, target, note: str = "") -> Location:
         if isinstance(target, Location):
             return target

@@ -178,7 +178,9 @@ def analyze_source(source: SourceFile, kind: str, config: Config, rules: list[Ru
         result.notices.append(Notice(source.path, f"internal error: {type(error).__name__}: {error}", "error"))
         result.scanned = False
         return result, None
-    result.ignores = find_ignores(source.text)
+    from linter.context import Context
+
+    result.ignores = find_ignores(source.text, Context(source, config).line_location)
     return result, tree
 
 
@@ -191,23 +193,37 @@ def _init_worker(config: Config, codes: list[str]) -> None:
     rules = load_rules()
     _worker["config"] = config
     _worker["rules"] = [rules[code] for code in codes]
+    _worker["project_rules"] = [rule for rule in _worker["rules"] if rule.target == "project"]
 
 
-def _analyze_chunk(targets: list[Target]) -> list[FileResult]:
-    return [analyze_target(target, _worker["config"], _worker["rules"]) for target in targets]
+def _analyze_chunk(items: list[tuple[Target, bool]]) -> list[FileResult]:
+    results = []
+    for target, facts_only in items:
+        if facts_only:
+            result = analyze_target(target, _worker["config"], _worker["project_rules"])
+            result.facts_only = True
+            result.findings.clear()
+        else:
+            result = analyze_target(target, _worker["config"], _worker["rules"])
+        results.append(result)
+    return results
 
 
 def _chunks(items: list, size: int) -> list[list]:
     return [items[index : index + size] for index in range(0, len(items), size)]
 
 
-def analyze_all(targets: list[Target], config: Config, rules: dict[str, Rule], jobs: int) -> list[FileResult]:
+def analyze_all(
+    targets: list[Target], config: Config, rules: dict[str, Rule], jobs: int, facts_only: set[str] = frozenset()
+) -> list[FileResult]:
+    """Phase 1 over every target; targets in `facts_only` only feed the project index."""
     codes = list(rules)
+    items = [(target, target.rel in facts_only) for target in targets]
     if jobs <= 1 or len(targets) < 8:
         _init_worker(config, codes)
-        return _analyze_chunk(targets)
+        return _analyze_chunk(items)
     # Biggest files first so one large file does not finish last on an idle pool.
-    ordered = sorted(targets, key=lambda t: -_size(t.path))
+    ordered = sorted(items, key=lambda item: -_size(item[0].path))
     chunk = max(1, min(64, len(ordered) // (jobs * 8)))
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with multiprocessing.get_context(method).Pool(jobs, initializer=_init_worker, initargs=(config, codes)) as pool:
@@ -239,7 +255,7 @@ def finalize(findings: list[Finding], config: Config, ignores_by_path: dict[str,
     for finding in kept:
         by_path.setdefault(finding.location.path, []).append(finding)
     final: list[Finding] = []
-    used_lines: dict[str, set[int]] = {}
+    used_lines: dict[str, set[tuple[int, str]]] = {}
     for path, group in by_path.items():
         if use_ignores:
             group, used = apply_ignores(group, ignores_by_path.get(path, []))
@@ -284,6 +300,13 @@ def run_project_rules(results: list[FileResult], manifests: dict, root: Path, co
     return findings, notices
 
 
+def shard_of(path: str, count: int) -> int:
+    """1-based shard of a path: a hash of the path alone, so adding files never moves others."""
+    import hashlib
+
+    return int.from_bytes(hashlib.blake2b(path.encode("utf-8"), digest_size=8).digest(), "big") % count + 1
+
+
 def scan(
     paths: list[Path],
     config: Config,
@@ -293,12 +316,32 @@ def scan(
     extra_excludes: list[str] = (),
     use_ignores: bool = True,
     cache_dir: Path | None = None,
+    index_paths: list[Path] | None = None,
+    shard: tuple[int, int] | None = None,
+    report_unused_ignores: bool = False,
 ) -> ScanResult:
+    """Scan `paths`. Files found only under `index_paths`, and files outside `shard` (K of N),
+    feed the project index (facts only) without being reported, so cross-file rules see the
+    whole project whatever part of it is reported."""
     started = time.perf_counter()
     root = (root or Path.cwd()).resolve()
     rules = selected_rules(config)
     found: Discovery = discover(paths, root, config, extra_excludes)
+    reported = {target.rel for target in select_targets(found.targets, config)}
+    has_project_rules = any(rule.target == "project" for rule in rules.values())
+    if index_paths and has_project_rules:
+        whole = discover(index_paths, root, config, extra_excludes)
+        known = {target.rel for target in found.targets}
+        found.targets.extend(target for target in whole.targets if target.rel not in known)
+        found.manifests.update(whole.manifests)
     targets = select_targets(found.targets, config)
+    if shard is not None:
+        reported = {path for path in reported if shard_of(path, shard[1]) == shard[0]}
+        found.notices = [notice for notice in found.notices if shard[0] == 1 or (notice.path and shard_of(notice.path, shard[1]) == shard[0])]
+    if not has_project_rules:
+        targets = [target for target in targets if target.rel in reported]
+    facts_only = {target.rel for target in targets if target.rel not in reported}
+
     jobs = jobs or os.cpu_count() or 1
     cache = None
     if cache_dir is not None:
@@ -309,47 +352,66 @@ def scan(
     cached: list[FileResult] = []
     missing: list[Target] = []
     for target in targets:
-        hit = cache.lookup(target) if cache is not None else None
+        hit = cache.lookup(target, target.rel in facts_only) if cache is not None else None
         (cached if hit is not None else missing).append(hit if hit is not None else target)
-    results = sorted(cached + analyze_all(missing, config, rules, jobs), key=lambda result: result.path)
+    results = sorted(cached + analyze_all(missing, config, rules, jobs, facts_only), key=lambda result: result.path)
     if cache is not None and missing:
         cache.save(results)
 
     findings: list[Finding] = []
     notices: list[Notice] = list(found.notices)
     for result in results:
-        findings.extend(result.findings)
-        notices.extend(result.notices)
-
+        if result.path in reported:
+            findings.extend(result.findings)
+            notices.extend(result.notices)
     project_found, project_notices = run_project_rules(results, found.manifests, root, config, rules)
-    findings.extend(project_found)
+    findings.extend(finding for finding in project_found if finding.location.path in reported)
     notices.extend(project_notices)
 
-    ignores_by_path = {result.path: result.ignores for result in results if result.ignores}
+    ignores_by_path = {result.path: result.ignores for result in results if result.ignores and result.path in reported}
     if config.require_ignore_reason:
         ignores_by_path = {
             path: [ignore if ignore.reason or ignore.malformed else replace(ignore, malformed="a reason is required (require-ignore-reason): `prodlint-ignore CODE: why`") for ignore in ignores]
             for path, ignores in ignores_by_path.items()
         }
-    for path, ignores in sorted(ignores_by_path.items()):
-        notices.extend(Notice(path, f"line {ignore.line}: malformed prodlint-ignore: {ignore.malformed}", "warning", ignore.line) for ignore in ignores if ignore.malformed)
     final, used_lines = finalize(findings, config, ignores_by_path, use_ignores)
-    unused = [
-        (path, ignore)
-        for path, ignores in sorted(ignores_by_path.items())
-        for ignore in ignores
-        if use_ignores and not ignore.malformed and ignore.line not in used_lines.get(path, set())
-    ]
+    unused = []
+    for path, ignores in sorted(ignores_by_path.items()):
+        for ignore in ignores:
+            if use_ignores and not ignore.malformed:
+                codes = ignore.unused_codes(used_lines.get(path, set()))
+                if codes is None or codes:
+                    unused.append((path, replace(ignore, codes=codes or ())))
+    final = sorted(final + suppression_findings(ignores_by_path, unused if report_unused_ignores else [], config, rules), key=Finding.sort_key)
     notices.sort(key=Notice.sort_key)
     return ScanResult(
         root=root,
         rules=rules,
         findings=final,
         notices=notices,
-        files=sum(1 for result in results if result.scanned),
+        files=sum(1 for result in results if result.scanned and result.path in reported),
         seconds=time.perf_counter() - started,
         unused_ignores=unused,
     )
+
+
+def suppression_findings(ignores_by_path: dict, unused: list, config: Config, rules: dict[str, Rule]) -> list[Finding]:
+    """PL001: malformed prodlint-ignore comments always; unused ones when asked for."""
+    rule = rules.get("PL001")
+    if rule is None:
+        return []
+    out = []
+    for path, ignores in sorted(ignores_by_path.items()):
+        for ignore in ignores:
+            if ignore.malformed and ignore.location is not None:
+                out.append(Finding("PL001", f"malformed `prodlint-ignore`: {ignore.malformed}", ignore.location, config.levels.get("PL001", rule.level)))
+    for path, ignore in unused:
+        if ignore.location is None:
+            continue
+        codes = ", ".join(ignore.codes) or "every rule"
+        out.append(Finding("PL001", f"`prodlint-ignore` for {codes} silences nothing here; remove it", ignore.location, config.levels.get("PL001", rule.level)))
+    finalized, _ = finalize(out, config, {}, False)
+    return finalized
 
 
 __all__ = ["scan", "ScanResult", "ConfigError", "selected_rules", "analyze_target", "finalize"]

@@ -104,3 +104,4 @@ class FileResult:
     ignores: list = field(default_factory=list)  # linter.suppress.Ignore of this file
     scanned: bool = True
     content_key: str = ""  # hash of the bytes analysed, for the result cache; empty = do not cache
+    facts_only: bool = False  # only the project index's facts were gathered (a file outside the report)

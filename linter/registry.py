@@ -18,7 +18,7 @@ from typing import Callable
 from linter.finding import LEVELS
 from linter.resources import rules_dir
 
-TARGETS = ("ts", "compose", "workflow", "action", "project")
+TARGETS = ("ts", "compose", "workflow", "action", "project", "engine")  # engine: findings the engine itself makes
 DOC_SECTIONS = ("What it finds", "Why it matters in production", "Example", "Use instead", "How to suppress")
 
 

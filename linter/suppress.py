@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from linter.finding import Finding, Suppression
+from linter.finding import Finding, Location, Suppression
 
 _MARKER = re.compile(
     r"(?P<opener>//|/\*|#|<!--)\s*prodlint-ignore(?P<file>-file)?(?![\w-])"
@@ -33,12 +33,22 @@ class Ignore:
     reason: str
     whole_file: bool
     malformed: str = ""  # why the comment could not be read, if it could not
+    location: Location | None = None  # the comment's marker, for PL001 findings
 
     def covers(self, code: str) -> bool:
         return not self.codes or code in self.codes
 
+    def unused_codes(self, used: set[tuple[int, str]]) -> tuple[str, ...] | None:
+        """Codes of this comment that silenced nothing ((), when all did); None when a bare
+        comment silenced nothing at all."""
+        if not self.codes:
+            return None if not any(line == self.line for line, _ in used) else ()
+        return tuple(code for code in self.codes if (self.line, code) not in used)
 
-def find_ignores(text: str) -> list[Ignore]:
+
+def find_ignores(text: str, locate=None) -> list[Ignore]:
+    """Every prodlint-ignore comment of a file. `locate(line, start, end)` (code point columns,
+    0-based) turns a marker into a `Location` when the caller can build one."""
     if "prodlint-ignore" not in text:
         return []
     lines = text.splitlines()
@@ -51,8 +61,9 @@ def find_ignores(text: str) -> list[Ignore]:
         parsed = _CODES.match(rest)
         number = index + 1
         whole_file = bool(match.group("file"))
+        location = locate(number, match.start(), len(line.rstrip())) if locate else None
         if parsed is None:
-            ignores.append(Ignore(number, number, (), "", whole_file, malformed=f"cannot read `{rest.strip()}` as rule codes"))
+            ignores.append(Ignore(number, number, (), "", whole_file, malformed=f"cannot read `{rest.strip()}` as rule codes", location=location))
             continue
         codes = tuple(code.strip().upper() for code in (parsed.group("codes") or "").split(",") if code.strip())
         reason = (parsed.group("reason") or "").strip()
@@ -61,7 +72,7 @@ def find_ignores(text: str) -> list[Ignore]:
         target = number
         if own_line and not whole_file:
             target = _next_code_line(lines, index)
-        ignores.append(Ignore(number, 0 if whole_file else target, codes, reason, whole_file))
+        ignores.append(Ignore(number, 0 if whole_file else target, codes, reason, whole_file, location=location))
     return ignores
 
 
@@ -73,9 +84,9 @@ def _next_code_line(lines: list[str], index: int) -> int:
     return index + 1
 
 
-def apply_ignores(findings: list[Finding], ignores: list[Ignore]) -> tuple[list[Finding], set[int]]:
-    """Mark suppressed findings; returns them and the comment lines that silenced something."""
-    used: set[int] = set()
+def apply_ignores(findings: list[Finding], ignores: list[Ignore]) -> tuple[list[Finding], set[tuple[int, str]]]:
+    """Mark suppressed findings; returns them and the (comment line, code) pairs that silenced something."""
+    used: set[tuple[int, str]] = set()
     if not ignores:
         return findings, used
     result = []
@@ -91,7 +102,7 @@ def apply_ignores(findings: list[Finding], ignores: list[Ignore]) -> tuple[list[
         if hit is None:
             result.append(finding)
             continue
-        used.add(hit.line)
+        used.add((hit.line, finding.code))
         kind = "file" if hit.whole_file else "line"
         result.append(finding.with_(suppression=Suppression(kind, hit.reason, hit.line)))
     return result, used

@@ -195,10 +195,11 @@ def test_inline_suppression_forms(repo, capsys) -> None:
 
 def test_unused_ignores_are_reported_on_request(repo, capsys) -> None:
     write(repo, {"src/tidy.ts": "// prodlint-ignore TS201: nothing to silence here\nexport const x = 1;\n"})
-    code, _, err = run(capsys, "scan", "src/tidy.ts", "--report-unused-ignores")
+    code, out, _ = run(capsys, "scan", "src/tidy.ts", "--report-unused-ignores", "--no-color")
     assert code == 1
-    assert "src/tidy.ts: line 1: `prodlint-ignore` for TS201 silences nothing" in err
+    assert out.startswith("src/tidy.ts:1:1: PL001 [warning] `prodlint-ignore` for TS201 silences nothing here")
     assert run(capsys, "scan", "src/tidy.ts")[0] == 0
+    assert run(capsys, "scan", "src/tidy.ts", "--report-unused-ignores", "--ignore", "PL001")[0] == 0
 
 
 def test_hostile_files_give_notices_and_the_scan_goes_on(repo, capsys) -> None:
@@ -282,8 +283,7 @@ def test_required_reasons_and_malformed_ignores(repo, capsys) -> None:
     })
     code, out, _ = run(capsys, "scan", "src/reasons.ts", "--format", "json")
     document = json.loads(out)
-    active = [f["range"]["start"]["line"] for f in document["findings"] if not f["suppressed"]]
-    assert active == [2]
-    messages = [n["message"] for n in document["notices"]]
-    assert any("line 2" in m and "reason is required" in m for m in messages)
-    assert any("line 7" in m and "malformed" in m for m in messages)
+    active = [(f["code"], f["range"]["start"]["line"]) for f in document["findings"] if not f["suppressed"]]
+    assert active == [("TS201", 2), ("PL001", 2), ("PL001", 7)]
+    messages = {f["range"]["start"]["line"]: f["message"] for f in document["findings"] if f["code"] == "PL001"}
+    assert "reason is required" in messages[2] and "cannot read `fetch please`" in messages[7]

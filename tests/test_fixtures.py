@@ -36,7 +36,7 @@ def repo_of(path: Path) -> Path:
 @lru_cache(maxsize=None)
 def scan_repo(repo: Path):
     config = load_config(repo)
-    return scan([repo], config, root=repo, jobs=1)
+    return scan([repo], config, root=repo, jobs=1, report_unused_ignores=True)
 
 
 def _describe(findings, path: Path) -> str:
