@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     scan = commands.add_parser("scan", help="scan files and folders (default: .)")
     scan.add_argument("paths", nargs="*", default=["."], metavar="PATH")
-    scan.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
+    scan.add_argument("--format", choices=("text", "json", "sarif", "github", "markdown"), default="text")
     scan.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     scan.add_argument("--select", type=_codes, metavar="CODES", help="only these rules (codes or prefixes, comma-separated)")
     scan.add_argument("--ignore", type=_codes, metavar="CODES", help="skip these rules (codes or prefixes)")
@@ -46,11 +46,27 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--no-color", action="store_true", help="plain text output")
     scan.add_argument("--quiet", "-q", action="store_true", help="findings only: no summary, no notices")
     scan.add_argument("--no-ignores", action="store_true", help="report findings even where prodlint-ignore comments silence them")
+    scan.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in this baseline")
+    scan.add_argument("--write-baseline", metavar="FILE", help="record today's findings as the baseline and exit 0")
+    scan.add_argument("--prune-baseline", action="store_true", help="drop fixed findings from the baseline file")
+    scan.add_argument("--diff", nargs="?", const=FIX_PREVIEW, metavar="REF",
+                      help="with REF: only findings on lines changed since the git ref REF (use --diff=REF before paths); "
+                           "alone: print the changes --fix would make, write nothing")
+    scan.add_argument("--fix", action="store_true", help="apply safe fixes to the scanned files")
+    scan.add_argument("--shard", type=_shard, metavar="K/N", help="report only shard K of N (files split by path hash); cross-file rules still see every file")
+    scan.add_argument("--sarif-output", metavar="FILE", help="also write SARIF to FILE")
+    scan.add_argument("--summary-output", metavar="FILE", help="also write a markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)")
     scan.add_argument("--report-unused-ignores", action="store_true", help="report prodlint-ignore comments that silence nothing")
 
     rules = commands.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
     commands.add_parser("lsp", help="run the language server on stdio")
+    merge = commands.add_parser("merge-sarif", help="join the SARIF files of shards into one run")
+    merge.add_argument("inputs", nargs="+", type=Path, metavar="FILE")
+    merge.add_argument("--output", "-o", type=Path, metavar="FILE", required=True)
+    init = commands.add_parser("init", help="write a configuration for the detected stack, and a baseline if there are findings")
+    init.add_argument("path", nargs="?", default=".", type=Path)
+    init.add_argument("--force", action="store_true", help="overwrite an existing configuration")
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument("code", metavar="CODE")
     return parser
@@ -71,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
             return _scan(args)
         if args.command == "rules":
             return _rules(args.format)
+        if args.command == "merge-sarif":
+            return _merge_sarif(args)
+        if args.command == "init":
+            return _init(args)
         if args.command == "lsp":
             from linter.lsp import main as lsp_main
 
@@ -83,6 +103,19 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CLEAN
     except KeyboardInterrupt:
         return 130
+
+
+FIX_PREVIEW = ""  # `--diff` with no REF: show what --fix would change
+
+
+def _shard(value: str) -> tuple[int, int]:
+    try:
+        index, count = (int(part) for part in value.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not K/N (like 2/3)") from None
+    if not 1 <= index <= count:
+        raise argparse.ArgumentTypeError(f"shard {value}: K must be between 1 and N")
+    return index, count
 
 
 def _scan(args) -> int:
@@ -113,22 +146,38 @@ def _scan(args) -> int:
             from linter.cache import default_directory
 
             cache_dir = args.cache_dir or default_directory()
+        # Files named one by one (pre-commit, editors) are reported alone, but cross-file
+        # rules still see the whole project, so the answer does not depend on what was staged.
+        index_paths = [config.root if config.source else root] if all(p.is_file() for p in paths) else None
         result = scan(
             paths, config, root=root, jobs=args.jobs, extra_excludes=args.exclude,
             use_ignores=not args.no_ignores, cache_dir=cache_dir,
             report_unused_ignores=args.report_unused_ignores,
+            index_paths=index_paths, shard=args.shard,
         )
+        if args.diff:
+            _keep_changed_lines(result, root, args.diff)
+        baseline_code = _apply_baseline(args, config, result)
+        if baseline_code is not None:
+            return baseline_code
     except ConfigError as error:
         print(f"prodlint: error: {error}", file=sys.stderr)
         return EXIT_ERROR
 
+    if args.diff == FIX_PREVIEW or args.fix:
+        from linter.fix import apply_fixes
+
+        report = apply_fixes(result, write=args.fix)
+        sys.stdout.write(report.diff if args.diff == FIX_PREVIEW else report.summary)
+        if args.diff == FIX_PREVIEW:
+            return EXIT_CLEAN
 
     output = _render(args, result, config)
+    for extra, kind in ((args.sarif_output, "sarif"), (args.summary_output, "markdown")):
+        if extra and not _write(extra, _render(args, result, config, kind)):
+            return EXIT_ERROR
     if args.output:
-        try:
-            Path(args.output).write_text(output, encoding="utf-8")
-        except OSError as error:
-            print(f"prodlint: error: cannot write {args.output}: {error.strerror}", file=sys.stderr)
+        if not _write(args.output, output):
             return EXIT_ERROR
         if args.format != "text" and not args.quiet:
             from linter.report.text import summary_line
@@ -149,16 +198,78 @@ def _scan(args) -> int:
     return EXIT_FINDINGS if failing else EXIT_CLEAN
 
 
-def _render(args, result, config) -> str:
-    if args.format == "json":
+def _write(path: str, text: str) -> bool:
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+        return True
+    except OSError as error:
+        print(f"prodlint: error: cannot write {path}: {error.strerror}", file=sys.stderr)
+        return False
+
+
+def _keep_changed_lines(result, root: Path, ref: str) -> None:
+    from linter.config import ConfigError
+    from linter.gitdiff import GitDiffError, changed_lines, touches
+
+    try:
+        changed = changed_lines(root, ref)
+    except GitDiffError as error:
+        raise ConfigError(f"--diff {ref}: {error}") from None
+    result.findings = [
+        finding for finding in result.findings
+        if touches(changed, finding.location.path, finding.location.start_line, finding.location.end_line)
+    ]
+
+
+def _apply_baseline(args, config, result) -> int | None:
+    """Write, apply or prune the baseline; returns an exit code when the run ends here."""
+    from linter import baseline as baselines
+    from linter.config import ConfigError
+
+    if args.write_baseline:
+        entries = baselines.entries_for(result.findings)
+        baselines.write(Path(args.write_baseline), entries)
+        if not args.quiet:
+            print(f"prodlint: wrote {len(entries)} finding(s) to {args.write_baseline}", file=sys.stderr)
+        return EXIT_CLEAN
+    path = Path(args.baseline) if args.baseline else (config.root / config.baseline if config.baseline else None)
+    if path is None:
+        if args.prune_baseline:
+            raise ConfigError("--prune-baseline needs --baseline FILE (or `baseline` in the configuration)")
+        return None
+    try:
+        entries = baselines.load(path)
+    except baselines.BaselineError as error:
+        raise ConfigError(str(error)) from None
+    outcome = baselines.apply(result.findings, entries)
+    result.findings = outcome.new
+    result.baselined = outcome.matched
+    result.baseline_fixed = len(outcome.fixed)
+    if args.prune_baseline and outcome.fixed:
+        fixed = {entry["fingerprint"] for entry in outcome.fixed}
+        baselines.write(path, [entry for entry in entries if entry["fingerprint"] not in fixed])
+        if not args.quiet:
+            print(f"prodlint: pruned {len(fixed)} fixed finding(s) from {path}", file=sys.stderr)
+    elif outcome.fixed and not args.quiet:
+        print(f"prodlint: {len(outcome.fixed)} baselined finding(s) are fixed; `--prune-baseline` removes them from {path}", file=sys.stderr)
+    return None
+
+
+def _render(args, result, config, kind: str | None = None) -> str:
+    kind = kind or args.format
+    if kind == "markdown":
+        from linter.report.markdown import render
+
+        return render(result)
+    if kind == "json":
         from linter.report.json import render
 
         return render(result)
-    if args.format == "sarif":
+    if kind == "sarif":
         from linter.report.sarif import render
 
         return render(result, args.category, config.levels)
-    if args.format == "github":
+    if kind == "github":
         from linter.report.github import render
 
         return render(result)
@@ -166,6 +277,62 @@ def _render(args, result, config) -> str:
 
     color = not args.no_color and not args.output and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     return render(result, color=color, quiet=args.quiet)
+
+
+def _merge_sarif(args) -> int:
+    import json
+
+    from linter.report.merge_sarif import MergeError, merge
+
+    try:
+        document = merge(args.inputs)
+    except MergeError as error:
+        print(f"prodlint: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    if not _write(str(args.output), json.dumps(document, indent=2, ensure_ascii=False) + "\n"):
+        return EXIT_ERROR
+    print(f"prodlint: merged {len(args.inputs)} file(s), {len(document['runs'][0]['results'])} result(s) into {args.output}", file=sys.stderr)
+    return EXIT_CLEAN
+
+
+def _init(args) -> int:
+    from linter import baseline as baselines
+    from linter.config import Config
+    from linter.engine import scan
+    from linter.init import detect, render
+
+    root = args.path.resolve()
+    if not root.is_dir():
+        print(f"prodlint: error: {args.path} is not a folder", file=sys.stderr)
+        return EXIT_ERROR
+    pyproject = root / "pyproject.toml"
+    dotfile = root / ".prodlint.toml"
+    existing = dotfile.exists() or (pyproject.exists() and "[tool.prodlint" in pyproject.read_text(encoding="utf-8", errors="replace"))
+    if existing and not args.force:
+        print(f"prodlint: error: {root} already has a prodlint configuration (use --force to replace it)", file=sys.stderr)
+        return EXIT_ERROR
+    detected = detect(root)
+    result = scan([root], Config(root=root), root=root)
+    baseline_name = None
+    active = [finding for finding in result.findings if not finding.suppressed]
+    if active:
+        baseline_name = ".prodlint-baseline.json"
+        baselines.write(root / baseline_name, baselines.entries_for(active))
+    if pyproject.exists() and not dotfile.exists():
+        text = pyproject.read_text(encoding="utf-8")
+        if "[tool.prodlint" in text:
+            print("prodlint: error: replace [tool.prodlint] in pyproject.toml by hand", file=sys.stderr)
+            return EXIT_ERROR
+        pyproject.write_text(text.rstrip("\n") + "\n\n" + render(detected, baseline_name, True), encoding="utf-8")
+        target = pyproject
+    else:
+        dotfile.write_text(render(detected, baseline_name, False), encoding="utf-8")
+        target = dotfile
+    stack = ", ".join(detected["stack"]) or "no known framework"
+    print(f"prodlint: wrote {target.name} ({stack})", file=sys.stderr)
+    if baseline_name:
+        print(f"prodlint: recorded {len(active)} existing finding(s) in {baseline_name}; only new findings will fail", file=sys.stderr)
+    return EXIT_CLEAN
 
 
 def rules_markdown(rules) -> str:

@@ -91,6 +91,12 @@ def _rule_options(value) -> dict[str, dict]:
     return {code.upper(): dict(options) for code, options in value.items()}
 
 
+def _file_name(value) -> str:
+    if isinstance(value, str) and value.strip():
+        return value
+    raise ValueError("expected a file name")
+
+
 def _fail_on(value) -> str:
     if value in LEVELS:
         return value
@@ -116,6 +122,7 @@ KEYS = {
     "workflow-files": ("workflow_files", _str_list),
     "compose-overrides": ("compose_overrides", _per_file),
     "rules": ("rule_options", _rule_options),
+    "baseline": ("baseline", _file_name),
 }
 
 
@@ -140,6 +147,7 @@ class Config:
     workflow_files: list[str] = field(default_factory=list)
     compose_overrides: dict[str, list[str]] = field(default_factory=dict)
     rule_options: dict[str, dict] = field(default_factory=dict)
+    baseline: str = ""  # relative to the config file's folder
 
     def apply(self, table: dict, origin: str) -> None:
         for key, value in table.items():

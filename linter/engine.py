@@ -43,6 +43,8 @@ class ScanResult:
     files: int = 0
     seconds: float = 0.0
     unused_ignores: list[tuple[str, Ignore]] = field(default_factory=list)
+    baselined: int = 0  # findings a baseline accepted (and left out of `findings`)
+    baseline_fixed: int = 0  # baseline entries no finding matched any more
 
     @property
     def active(self) -> list[Finding]:

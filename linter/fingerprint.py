@@ -85,10 +85,16 @@ def github_line_hashes(text: str) -> dict[int, str]:
 
 
 _WHITESPACE = re.compile(r"\s+")
+_TRAILING_COMMA = re.compile(r",([)\]}])")
 
 
 def normalize_snippet(text: str) -> str:
-    return _WHITESPACE.sub(" ", text).strip()
+    """The matched text as a formatter would not change it: no whitespace, one kind of quote.
+    Reformatting (`fetch( url )`, re-indenting, prettier switching quotes or adding trailing
+    commas) keeps the key;
+    changing the expression changes it."""
+    compact = _WHITESPACE.sub("", text).replace('"', "'").replace("`", "'")
+    return _TRAILING_COMMA.sub(r"\1", compact)
 
 
 def stable_fingerprint(code: str, path: str, snippet: str, symbol: str, occurrence: int) -> str:

@@ -15,7 +15,8 @@
   }],
   "notices": [{"path": "x.ts", "level": "warning", "message": "..."}],
   "summary": {"files": 12, "seconds": 0.41, "findings": 3, "suppressed": 1,
-              "by_level": {"error": 1, "warning": 2, "note": 0}}
+              "by_level": {"error": 1, "warning": 2, "note": 0},
+              "baselined": 0, "baseline_fixed": 0}
 }
 ```
 Lines are 1-based; columns are 1-based and count Unicode code points. Findings include
@@ -80,6 +81,8 @@ def document(result: ScanResult) -> dict:
             "findings": len(active),
             "suppressed": len(result.findings) - len(active),
             "by_level": {level: counts.get(level, 0) for level in ("error", "warning", "note")},
+            "baselined": result.baselined,
+            "baseline_fixed": result.baseline_fixed,
         },
     }
 

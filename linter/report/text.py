@@ -59,6 +59,10 @@ def summary_line(result: ScanResult, color: bool = False) -> str:
     )
     if suppressed:
         text += f"; {suppressed} suppressed"
+    if result.baselined:
+        text += f"; {result.baselined} in the baseline"
+    if result.baseline_fixed:
+        text += f"; {result.baseline_fixed} baselined fixed"
     if result.notices:
         text += f"; {len(result.notices)} notice{'s' if len(result.notices) != 1 else ''}"
     return text
