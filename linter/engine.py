@@ -272,6 +272,28 @@ def finalize(findings: list[Finding], config: Config, ignores_by_path: dict[str,
     return final, used_lines
 
 
+def analyze_cached(
+    targets: list[Target], config: Config, rules: dict[str, Rule], jobs: int, facts_only: set[str],
+    cache_dir: Path | None, scope: str,
+) -> list[FileResult]:
+    """Phase 1 with the result cache: unchanged files come from it, the rest from the workers."""
+    cache = None
+    if cache_dir is not None:
+        from linter.cache import ResultCache
+
+        cache = ResultCache(cache_dir, config, list(rules), scope)
+    cached: list[FileResult] = []
+    missing: list[Target] = []
+    for target in targets:
+        hit = cache.lookup(target, target.rel in facts_only) if cache is not None else None
+        (cached if hit is not None else missing).append(hit if hit is not None else target)
+    results = sorted(cached + analyze_all(missing, config, rules, jobs, facts_only), key=lambda result: result.path)
+    fresh = {target.rel for target in missing}
+    if cache is not None and any(result.content_key for result in results if result.path in fresh):
+        cache.save(results)
+    return results
+
+
 def select_targets(targets: list[Target], config: Config) -> list[Target]:
     """Keep TS/JS files and the YAML files prodlint reads (compose files, workflows, actions)."""
     try:
@@ -344,21 +366,8 @@ def scan(
         targets = [target for target in targets if target.rel in reported]
     facts_only = {target.rel for target in targets if target.rel not in reported}
 
-    jobs = jobs or os.cpu_count() or 1
-    cache = None
-    if cache_dir is not None:
-        from linter.cache import ResultCache
-
-        scope = repr((str(root), sorted(str(Path(os.path.abspath(p))) for p in paths), sorted(extra_excludes)))
-        cache = ResultCache(cache_dir, config, list(rules), scope)
-    cached: list[FileResult] = []
-    missing: list[Target] = []
-    for target in targets:
-        hit = cache.lookup(target, target.rel in facts_only) if cache is not None else None
-        (cached if hit is not None else missing).append(hit if hit is not None else target)
-    results = sorted(cached + analyze_all(missing, config, rules, jobs, facts_only), key=lambda result: result.path)
-    if cache is not None and missing:
-        cache.save(results)
+    scope = repr((str(root), sorted(str(Path(os.path.abspath(p))) for p in paths), sorted(extra_excludes)))
+    results = analyze_cached(targets, config, rules, jobs or os.cpu_count() or 1, facts_only, cache_dir, scope)
 
     findings: list[Finding] = []
     notices: list[Notice] = list(found.notices)

@@ -271,11 +271,13 @@ class ProdlintServer(LanguageServer):
         def build() -> None:
             started = time.perf_counter()
             try:
-                from linter.engine import select_targets, analyze_all
+                from linter.cache import default_directory
+                from linter.engine import analyze_cached, select_targets
 
                 found = discover([self.root], self.root, self.config)
                 targets = select_targets(found.targets, self.config)
-                results = analyze_all(targets, self.config, self.rules, 1)
+                facts_only = {target.rel for target in targets}  # open buffers bring their own findings
+                results = analyze_cached(targets, self.config, self.rules, 1, facts_only, default_directory(), f"lsp:{self.root}")
                 with self.index_lock:
                     self.workspace_results = {result.path: result for result in results}
                     self.manifests = found.manifests
