@@ -34,74 +34,129 @@ _JS_TO_TS = {".js": (".ts", ".tsx"), ".jsx": (".tsx",), ".mjs": (".mts",), ".cjs
 # --- phase 1: what a file imports and exports -------------------------------------------------
 
 
+def _import_names(node) -> list[list[str]]:
+    names: list[list[str]] = []
+    for child in ts.walk(node):
+        if child.type == "import_specifier":
+            name = child.child_by_field_name("name")
+            alias = child.child_by_field_name("alias") or name
+            names.append([ts.string_value(name) or ts.text(name), ts.text(alias)])
+        elif child.type == "namespace_import":
+            ident = next((c for c in child.named_children if c.type == "identifier"), None)
+            names.append(["*", ts.text(ident)])
+        elif child.type == "identifier" and child.parent is not None and child.parent.type in ("import_clause", "import_require_clause"):
+            names.append(["default" if child.parent.type == "import_clause" else "*", ts.text(child)])
+    return names
+
+
+def _type_only(node) -> bool:
+    """`import type {…}` / `export type {…} from`: no value crosses the edge at run time."""
+    return any(child.type == "type" for child in node.children)
+
+
+def _required_names(call) -> list[list[str]]:
+    """What a `require(…)` / `import(…)` call binds: `const m = require(x)` -> [["*", "m"]],
+    `const { a, b: c } = require(x)` -> [["a", "a"], ["b", "c"]], `const s = require(x).s` -> [["s", "s"]]."""
+    node, picked = call, None
+    while node.parent is not None and node.parent.type in ("await_expression", "parenthesized_expression", "as_expression", "non_null_expression"):
+        node = node.parent
+    parent = node.parent
+    if parent is not None and parent.type == "member_expression" and parent.child_by_field_name("object") == node:
+        picked = ts.text(parent.child_by_field_name("property"))
+        node = parent
+        parent = node.parent
+    if parent is None or parent.type != "variable_declarator" or parent.child_by_field_name("value") != node:
+        return [[picked, ""]] if picked else []
+    pattern = parent.child_by_field_name("name")
+    if pattern is not None and pattern.type == "identifier":
+        return [[picked or "*", ts.text(pattern)]]
+    if pattern is not None and pattern.type == "object_pattern" and picked is None:
+        from linter.semantics import destructured
+
+        return [[key, binding] for binding, key, _ in destructured(pattern)]
+    return [[picked, ""]] if picked else []
+
+
 def extract_module_facts(ctx: "FileContext") -> dict:
-    """Imports as {"spec", "names": [[imported, local]], "line"}; `*` = namespace/whole module."""
+    """Imports as {"spec", "names": [[imported, local]], "line", "kind"}; `*` = namespace or
+    whole module (`import * as ns`, `const m = require(…)`, `export * from`). `kind` is
+    `import`, `require`, `dynamic` or `reexport` (then `reexport: True` too); `type_only`
+    marks `import type`. Exports are the names other modules can import (`default` included)."""
     imports: list[dict] = []
     exports: list[str] = []
     for node in ctx.find("import_statement", "export_statement", "call_expression", "assignment_expression"):
         kind = node.type
+        line = node.start_point[0] + 1
         if kind == "import_statement":
-            spec = ts.string_value(node.child_by_field_name("source"))
+            source = node.child_by_field_name("source")
+            if source is None:  # `import x = require('y')`
+                clause = next((c for c in node.named_children if c.type == "import_require_clause"), None)
+                source = clause.child_by_field_name("source") if clause is not None else None
+            spec = ts.string_value(source)
             if spec is None:
                 continue
-            names: list[list[str]] = []
-            for child in ts.walk(node):
-                if child.type == "import_specifier":
-                    name = child.child_by_field_name("name")
-                    alias = child.child_by_field_name("alias") or name
-                    names.append([ts.text(name), ts.text(alias)])
-                elif child.type == "namespace_import":
-                    ident = next((c for c in child.named_children if c.type == "identifier"), None)
-                    names.append(["*", ts.text(ident)])
-                elif child.type == "identifier" and child.parent is not None and child.parent.type == "import_clause":
-                    names.append(["default", ts.text(child)])
-            imports.append({"spec": spec, "names": names, "line": node.start_point[0] + 1})
+            entry = {"spec": spec, "names": _import_names(node), "line": line, "kind": "import" if node.child_by_field_name("source") else "require"}
+            if _type_only(node):
+                entry["type_only"] = True
+            imports.append(entry)
         elif kind == "export_statement":
             source = node.child_by_field_name("source")
             if source is not None:
                 spec = ts.string_value(source)
+                if spec is None:
+                    continue
                 names = [[ts.text(c.child_by_field_name("name")), ts.text(c.child_by_field_name("alias") or c.child_by_field_name("name"))]
                          for c in ts.walk(node) if c.type == "export_specifier"]
-                imports.append({"spec": spec, "names": names or [["*", "*"]], "line": node.start_point[0] + 1, "reexport": True})
-                exports.extend(alias for _, alias in names)
+                namespace = next((c for c in node.named_children if c.type == "namespace_export"), None)
+                if namespace is not None:  # export * as ns from './x'
+                    alias = next((ts.string_value(c) or ts.text(c) for c in namespace.named_children), "")
+                    names = [["*", alias]]
+                entry = {"spec": spec, "names": names or [["*", "*"]], "line": line, "kind": "reexport", "reexport": True}
+                if _type_only(node):
+                    entry["type_only"] = True
+                imports.append(entry)
+                exports.extend(alias for _, alias in names if alias != "*")
                 continue
             declaration = node.child_by_field_name("declaration")
             if declaration is not None:
                 for child in ts.walk(declaration):
-                    if child.type in ("variable_declarator", "function_declaration", "class_declaration") and child.parent is not None:
+                    if child.type in ("variable_declarator", "function_declaration", "class_declaration", "generator_function_declaration",
+                                      "abstract_class_declaration", "enum_declaration", "interface_declaration", "type_alias_declaration"):
                         name = child.child_by_field_name("name")
-                        if name is not None and name.type == "identifier":
+                        if name is not None and name.type in ("identifier", "type_identifier"):
                             exports.append(ts.text(name))
-            elif any(c.type == "default" for c in node.children):
+                        elif name is not None and name.type in ("object_pattern", "array_pattern"):
+                            exports.extend(ts.text(n) for n in ts.walk(name) if n.type in ("shorthand_property_identifier_pattern", "identifier"))
+            if any(c.type == "default" for c in node.children):
                 exports.append("default")
             for child in ts.walk(node):
                 if child.type == "export_specifier":
                     exports.append(ts.text(child.child_by_field_name("alias") or child.child_by_field_name("name")))
         elif kind == "call_expression":
             function = node.child_by_field_name("function")
-            if function is None or ts.text(function) not in ("require", "import"):
+            if function is None or function.type not in ("identifier", "import") or ts.text(function) not in ("require", "import"):
                 continue
             args = call_arguments(node)
             spec = ts.string_value(args[0]) if args else None
             if spec is None:
                 continue
-            names = []
-            declarator = node.parent
-            while declarator is not None and declarator.type in ("await_expression", "parenthesized_expression", "member_expression", "call_expression"):
-                declarator = declarator.parent
-            if declarator is not None and declarator.type == "variable_declarator":
-                pattern = declarator.child_by_field_name("name")
-                if pattern is not None and pattern.type == "identifier":
-                    names.append(["*", ts.text(pattern)])
-                elif pattern is not None and pattern.type == "object_pattern":
-                    from linter.semantics import destructured
-
-                    names.extend([key, binding] for binding, key, _ in destructured(pattern))
-            imports.append({"spec": spec, "names": names or [["*", ""]], "line": node.start_point[0] + 1})
+            imports.append({
+                "spec": spec,
+                "names": _required_names(node) or [["*", ""]],
+                "line": line,
+                "kind": "require" if ts.text(function) == "require" else "dynamic",
+            })
         elif kind == "assignment_expression":
             left = member_path(node.child_by_field_name("left"))
-            if left in ("module.exports", "exports") or left.startswith(("module.exports.", "exports.")):
-                exports.append(left.rsplit(".", 1)[-1] if left.count(".") >= (2 if left.startswith("module") else 1) else "default")
+            if left in ("module.exports", "exports"):
+                exports.append("default")
+                right = ts.unwrap(node.child_by_field_name("right"))
+                if right is not None and right.type == "object":
+                    from linter.semantics import object_properties
+
+                    exports.extend(object_properties(right))
+            elif left.startswith(("module.exports.", "exports.")) and left.count(".") == (2 if left.startswith("module") else 1):
+                exports.append(left.rsplit(".", 1)[-1])
     return {"imports": imports, "exports": sorted(set(exports))}
 
 
@@ -109,13 +164,13 @@ def extract_module_facts(ctx: "FileContext") -> dict:
 
 
 def read_jsonc(path: Path) -> dict:
-    """tsconfig.json is JSON with comments and trailing commas."""
+    """tsconfig.json is JSON with comments and trailing commas (a BOM too, at times)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return {}
-    text = re.sub(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/', lambda m: m.group(1) or "", text, flags=re.S)
-    text = re.sub(r",(\s*[}\]])", r"\1", text)
+    text = re.sub(r'("(?:\\.|[^"\\\n])*")|//[^\n]*|/\*.*?\*/', lambda m: m.group(1) or "", text, flags=re.S)
+    text = re.sub(r'("(?:\\.|[^"\\\n])*")|,(\s*[}\]])', lambda m: m.group(1) or m.group(2), text)
     try:
         data = json.loads(text)
     except ValueError:
@@ -126,34 +181,113 @@ def read_jsonc(path: Path) -> dict:
 @dataclass
 class TsConfig:
     folder: str  # POSIX, relative to the scan root
-    base_url: str | None
-    paths: dict[str, list[str]]
+    base_url: str | None  # resolved against the config that set it
+    paths: dict[str, list[str]]  # targets resolved against baseUrl, else against the config that declared `paths`
+    references: list[str] = field(default_factory=list)  # referenced config files, relative to the scan root
 
 
-def load_tsconfig(rel: str, manifests: dict[str, Path], root: Path, depth: int = 0) -> TsConfig:
+def _extends_targets(value, folder: str, manifests: dict[str, Path], root: Path) -> list[str]:
+    """Config files an `extends` names (a string or, since TS 5.0, a list) that live in the
+    scanned tree: relative paths, with or without `.json`; package names (`@tsconfig/node20`)
+    live in node_modules and carry no project paths."""
+    out = []
+    for item in value if isinstance(value, list) else [value]:
+        if not isinstance(item, str) or not item.startswith("."):
+            continue
+        rel = posixpath.normpath(posixpath.join(folder, item))
+        candidates = [rel] if rel.endswith(".json") else [rel + ".json", rel, posixpath.join(rel, "tsconfig.json")]
+        for candidate in candidates:
+            if candidate in manifests or (root / candidate).is_file():
+                out.append(candidate)
+                break
+    return out
+
+
+def _raw_tsconfig(rel: str, manifests: dict[str, Path], root: Path, depth: int = 0, seen: frozenset = frozenset()) -> dict:
+    """Merged `compilerOptions` of a config and the ones it extends, with `baseUrl` made
+    relative to the scan root and `paths` carrying the folder they are resolved against."""
+    if depth > 16 or rel in seen:
+        return {}
     absolute = manifests.get(rel) or (root / rel)
     data = read_jsonc(absolute)
     folder = posixpath.dirname(rel)
-    base_url, paths, paths_folder = None, {}, folder
-    extends = data.get("extends")
-    if isinstance(extends, str) and extends.startswith(".") and depth < 8:
-        parent_rel = posixpath.normpath(posixpath.join(folder, extends))
-        if not parent_rel.endswith(".json"):
-            parent_rel += ".json"
-        parent = load_tsconfig(parent_rel, manifests, root, depth + 1)
-        base_url, paths = parent.base_url, dict(parent.paths)
-    options = data.get("compilerOptions") or {}
+    merged: dict = {}
+    for parent in _extends_targets(data.get("extends"), folder, manifests, root):
+        merged.update(_raw_tsconfig(parent, manifests, root, depth + 1, seen | {rel}))
+    options = data.get("compilerOptions")
+    options = options if isinstance(options, dict) else {}
     if isinstance(options.get("baseUrl"), str):
-        base_url = posixpath.normpath(posixpath.join(folder, options["baseUrl"]))
+        merged["baseUrl"] = posixpath.normpath(posixpath.join(folder, options["baseUrl"]))
     if isinstance(options.get("paths"), dict):
-        # `paths` resolve against baseUrl when set, else against the file that declares them
-        paths_folder = base_url if isinstance(options.get("baseUrl"), str) else folder
-        paths = {
-            key: [posixpath.normpath(posixpath.join(paths_folder, target)) for target in targets if isinstance(target, str)]
-            for key, targets in options["paths"].items()
-            if isinstance(targets, list)
-        }
-    return TsConfig(folder, base_url, paths)
+        merged["paths"] = options["paths"]
+        merged["pathsFolder"] = folder
+    refs = data.get("references")
+    merged["references"] = [
+        _reference_file(posixpath.normpath(posixpath.join(folder, ref["path"])))
+        for ref in (refs if isinstance(refs, list) else [])
+        if isinstance(ref, dict) and isinstance(ref.get("path"), str)
+    ]
+    return merged
+
+
+def _reference_file(rel: str) -> str:
+    return rel if rel.endswith(".json") else posixpath.join(rel, "tsconfig.json")
+
+
+def load_tsconfig(rel: str, manifests: dict[str, Path], root: Path, depth: int = 0) -> TsConfig:
+    """A tsconfig/jsconfig with its `extends` chain applied: the child's `compilerOptions`
+    override the parent's key by key; `paths` resolve against the effective `baseUrl` when
+    there is one, else against the folder of the config that declared them (TypeScript's rules)."""
+    merged = _raw_tsconfig(rel, manifests, root, depth)
+    base_url = merged.get("baseUrl")
+    paths: dict[str, list[str]] = {}
+    raw_paths = merged.get("paths") or {}
+    paths_folder = base_url if base_url is not None else merged.get("pathsFolder", posixpath.dirname(rel))
+    for key, targets in raw_paths.items():
+        if isinstance(key, str) and isinstance(targets, list):
+            paths[key] = [posixpath.normpath(posixpath.join(paths_folder, target)) for target in targets if isinstance(target, str)]
+    return TsConfig(posixpath.dirname(rel), base_url, paths, merged.get("references", []))
+
+
+def _pattern_match(pattern: str, spec: str) -> str | None:
+    """The part of `spec` that a `paths` pattern's `*` stands for ("" for an exact match)."""
+    if "*" not in pattern:
+        return "" if spec == pattern else None
+    prefix, _, suffix = pattern.partition("*")
+    if spec.startswith(prefix) and spec.endswith(suffix) and len(spec) >= len(prefix) + len(suffix):
+        return spec[len(prefix) : len(spec) - len(suffix)]
+    return None
+
+
+def _export_targets(exports, subpath: str) -> list[str]:
+    """Files a package.json `exports` map names for `subpath` ("." or "./x"), in condition
+    order (`types`, `import`, `require`, `default`, … as written), wildcards applied."""
+    if isinstance(exports, (str, list)) or (isinstance(exports, dict) and not any(k.startswith(".") for k in exports)):
+        exports = {".": exports}
+    if not isinstance(exports, dict):
+        return []
+    entry, star = exports.get(subpath), None
+    if entry is None:
+        for key in sorted(exports, key=len, reverse=True):
+            if "*" in key:
+                star = _pattern_match(key, subpath)
+                if star is not None:
+                    entry = exports[key]
+                    break
+    out: list[str] = []
+
+    def collect(value) -> None:
+        if isinstance(value, str):
+            out.append(value.replace("*", star) if star is not None else value)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                collect(item)
+
+    collect(entry)
+    return out
 
 
 # --- phase 2: the index -------------------------------------------------------------------------
@@ -163,10 +297,11 @@ def load_tsconfig(rel: str, manifests: dict[str, Path], root: Path, depth: int =
 class ProjectIndex:
     root: Path
     files: dict[str, dict] = field(default_factory=dict)  # path -> facts (rule code -> data)
-    modules: nx.DiGraph = field(default_factory=nx.DiGraph)  # importer -> imported, edge data: names
+    modules: nx.DiGraph = field(default_factory=nx.DiGraph)  # importer -> imported, edge data: names, line, kind
     manifests: dict[str, Path] = field(default_factory=dict)
     packages: dict[str, dict] = field(default_factory=dict)  # package folder -> package.json data
-    tsconfigs: dict[str, TsConfig] = field(default_factory=dict)
+    tsconfigs: dict[str, TsConfig] = field(default_factory=dict)  # folder -> the config that governs it
+    workspace_names: dict[str, str] = field(default_factory=dict)  # package name -> folder
 
     @classmethod
     def build(cls, results: Iterable, manifests: dict[str, Path], root: Path) -> "ProjectIndex":
@@ -174,27 +309,62 @@ class ProjectIndex:
         for result in results:
             if result.facts:
                 index.files[result.path] = result.facts
+        configs: dict[str, dict[str, str]] = {}
         for rel, path in manifests.items():
             name = posixpath.basename(rel)
             if name == "package.json":
                 index.packages[posixpath.dirname(rel)] = read_jsonc(path)
-            elif name.startswith("tsconfig") and name.endswith(".json") and name == "tsconfig.json" or name == "jsconfig.json":
-                index.tsconfigs[posixpath.dirname(rel)] = load_tsconfig(rel, manifests, root)
-        index._workspace_names = {
-            data.get("name"): folder for folder, data in index.packages.items() if isinstance(data.get("name"), str)
-        }
+            elif name.endswith(".json") and (name.startswith("tsconfig") or name.startswith("jsconfig")):
+                configs.setdefault(posixpath.dirname(rel), {})[name] = rel
+        for folder, names in configs.items():
+            index.tsconfigs[folder] = index._folder_config(folder, names)
+        for folder, data in sorted(index.packages.items(), key=lambda item: item[0].count("/")):
+            name = data.get("name")
+            if isinstance(name, str) and name not in index.workspace_names:
+                index.workspace_names[name] = folder
         index.modules.add_nodes_from(index.files)
         for path, facts in index.files.items():
             for entry in facts.get("module", {}).get("imports", []):
                 target = index.resolve(path, entry["spec"])
-                if target is not None and target != path:
-                    index.modules.add_edge(path, target, names=entry["names"], line=entry["line"])
+                if target is None or target == path:
+                    continue
+                names = [list(pair) for pair in entry["names"]]
+                if index.modules.has_edge(path, target):  # two statements import the same module
+                    data = index.modules.edges[path, target]
+                    data["names"] = data["names"] + [n for n in names if n not in data["names"]]
+                    data["reexport"] = data.get("reexport", False) or bool(entry.get("reexport"))
+                    data["type_only"] = data.get("type_only", False) and bool(entry.get("type_only"))
+                    continue
+                index.modules.add_edge(
+                    path, target, names=names, line=entry["line"], kind=entry.get("kind", "import"),
+                    reexport=bool(entry.get("reexport")), type_only=bool(entry.get("type_only")),
+                )
         return index
+
+    def _folder_config(self, folder: str, names: dict[str, str]) -> TsConfig:
+        """`tsconfig.json` (else `jsconfig.json`) governs its folder. A solution-style config
+        (Vite's `tsconfig.json` that only lists `references`) lends the `paths` of the configs it
+        references in the same folder, then of any sibling `tsconfig.*.json` that has some."""
+        primary = names.get("tsconfig.json") or names.get("jsconfig.json") or sorted(names.values())[0]
+        config = load_tsconfig(primary, self.manifests, self.root)
+        if config.paths or config.base_url is not None:
+            return config
+        siblings = [ref for ref in config.references if posixpath.dirname(ref) == folder and ref in self.manifests]
+        siblings += [rel for name, rel in sorted(names.items()) if rel != primary and rel not in siblings]
+        for rel in siblings:
+            other = load_tsconfig(rel, self.manifests, self.root)
+            if other.paths or other.base_url is not None:
+                return TsConfig(folder, other.base_url, other.paths, config.references)
+        return config
 
     # -- resolution --
 
     def _existing(self, candidate: str) -> str | None:
+        """The scanned file a path names the way Node/TypeScript would find it: as is, a `.js`
+        specifier naming its `.ts` source, with an extension added, or a folder's `index`."""
         candidate = posixpath.normpath(candidate)
+        if candidate.startswith("../") or candidate == "..":
+            return None
         files = self.files
         if candidate in files:
             return candidate
@@ -220,44 +390,74 @@ class ProjectIndex:
             folder = posixpath.dirname(folder)
 
     def resolve(self, importer: str, spec: str) -> str | None:
+        """The scanned module `spec` names from `importer`, or None (a package from npm, a
+        file outside the scan)."""
+        spec = spec.split("?", 1)[0]
+        if not spec or spec.startswith(("node:", "http:", "https:", "data:")):
+            return None
         if spec.startswith("."):
             return self._existing(posixpath.join(posixpath.dirname(importer), spec))
+        if spec.startswith("/"):
+            return None
         config = self.tsconfig_for(importer)
         if config is not None:
-            for pattern, targets in config.paths.items():
-                if "*" in pattern:
-                    prefix, _, suffix = pattern.partition("*")
-                    if spec.startswith(prefix) and spec.endswith(suffix) and len(spec) >= len(prefix) + len(suffix):
-                        middle = spec[len(prefix) : len(spec) - len(suffix) if suffix else None]
-                        for target in targets:
-                            found = self._existing(target.replace("*", middle, 1))
-                            if found:
-                                return found
-                elif spec == pattern:
-                    for target in targets:
-                        found = self._existing(target)
-                        if found:
-                            return found
+            # the longest matching prefix wins, as in TypeScript
+            ranked = sorted(config.paths.items(), key=lambda item: -len(item[0].partition("*")[0]) - (1000 if "*" not in item[0] else 0))
+            for pattern, targets in ranked:
+                star = _pattern_match(pattern, spec)
+                if star is None:
+                    continue
+                for target in targets:
+                    found = self._existing(target.replace("*", star, 1))
+                    if found:
+                        return found
             if config.base_url is not None:
                 found = self._existing(posixpath.join(config.base_url, spec))
                 if found:
                     return found
         return self._resolve_workspace(spec)
 
+    def _package_file(self, folder: str, target: str) -> str | None:
+        """A package entry as built (`./dist/index.js`) or its source (`src/index.ts`)."""
+        target = posixpath.normpath(posixpath.join(folder, target))
+        found = self._existing(target)
+        if found:
+            return found
+        inner = target[len(folder) + 1 :] if folder else target
+        for built in ("dist/", "build/", "lib/", "out/", "esm/", "cjs/"):
+            if inner.startswith(built):
+                stem = inner[len(built) :]
+                stem = re.sub(r"(\.d)?\.[cm]?[jt]sx?$", "", stem)
+                for src in ("src/", ""):
+                    found = self._existing(posixpath.join(folder, src + stem)) if folder else self._existing(src + stem)
+                    if found:
+                        return found
+        return None
+
     def _resolve_workspace(self, spec: str) -> str | None:
+        """A monorepo package imported by its `package.json` name: `exports` (subpaths,
+        conditions, wildcards), then `source`/`types`/`module`/`main`, then `src/index`, `index`."""
         parts = spec.split("/")
         name_length = 2 if spec.startswith("@") else 1
         name, subpath = "/".join(parts[:name_length]), "/".join(parts[name_length:])
-        folder = getattr(self, "_workspace_names", {}).get(name)
+        folder = self.workspace_names.get(name)
         if folder is None:
             return None
-        base = posixpath.join(folder, subpath) if folder else subpath
-        if subpath:
-            return self._existing(base) or self._existing(posixpath.join(folder, "src", subpath))
         data = self.packages.get(folder, {})
-        for key in ("source", "types", "module", "main"):
+        if "exports" in data:
+            for target in _export_targets(data["exports"], "./" + subpath if subpath else "."):
+                found = self._package_file(folder, target)
+                if found:
+                    return found
+        if subpath:
+            return (
+                self._existing(posixpath.join(folder, subpath))
+                or self._existing(posixpath.join(folder, "src", subpath))
+                or self._package_file(folder, subpath)
+            )
+        for key in ("source", "types", "typings", "module", "main"):
             if isinstance(data.get(key), str):
-                found = self._existing(posixpath.join(folder, data[key]))
+                found = self._package_file(folder, data[key])
                 if found:
                     return found
         return self._existing(posixpath.join(folder, "src/index")) or self._existing(posixpath.join(folder, "index"))

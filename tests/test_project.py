@@ -1,0 +1,251 @@
+"""The project index's module graph: each test builds a small repository in a temporary
+folder, scans it with the real engine and reads the index the scan built."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from linter.config import load_config
+from linter.engine import scan
+from linter.project import ProjectIndex, _export_targets, read_jsonc
+
+
+def write(root: Path, files: dict[str, str | dict]) -> None:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(content) if isinstance(content, dict) else textwrap.dedent(content)
+        path.write_text(text, encoding="utf-8")
+
+
+def build_index(root: Path, monkeypatch) -> ProjectIndex:
+    """Scan `root` as the CLI would and return the index phase 2 built."""
+    built: list[ProjectIndex] = []
+    original = ProjectIndex.build.__func__
+
+    def spy(cls, *args, **kwargs):
+        index = original(cls, *args, **kwargs)
+        built.append(index)
+        return index
+
+    monkeypatch.setattr(ProjectIndex, "build", classmethod(spy))
+    config = load_config(root)
+    scan([root], config, root=root, jobs=1)
+    assert built, "the scan built no project index (no project rule selected?)"
+    return built[-1]
+
+
+def edges(index: ProjectIndex) -> set[tuple[str, str]]:
+    return set(index.modules.edges)
+
+
+def test_relative_imports_with_and_without_extensions(tmp_path, monkeypatch):
+    write(tmp_path, {
+        "src/server.ts": """
+            import { io } from './io';
+            import config from './config.js';
+            import { db } from './db/index.js';
+            import helpers from './helpers';
+            export * from './types';
+        """,
+        "src/io.ts": "export const io = 1;\n",
+        "src/config.ts": "export default {};\n",
+        "src/db/index.ts": "export const db = 1;\n",
+        "src/helpers/index.tsx": "export default 1;\n",
+        "src/types.mts": "export type A = 1;\n",
+    })
+    index = build_index(tmp_path, monkeypatch)
+    assert index.import_closure("src/server.ts") == {
+        "src/server.ts", "src/io.ts", "src/config.ts", "src/db/index.ts", "src/helpers/index.tsx", "src/types.mts",
+    }
+    assert index.import_names("src/server.ts", "src/io.ts") == [["io", "io"]]
+    assert index.import_names("src/server.ts", "src/config.ts") == [["default", "config"]]
+    edge = index.modules.edges["src/server.ts", "src/types.mts"]
+    assert edge["reexport"] and edge["names"] == [["*", "*"]]
+
+
+def test_js_specifiers_name_ts_sources_and_mjs_names_mts(tmp_path, monkeypatch):
+    write(tmp_path, {
+        "lib/a.ts": "import { b } from './b.js';\nimport c from './c.mjs';\nimport d from './d.jsx';\n",
+        "lib/b.ts": "export const b = 1;\n",
+        "lib/c.mts": "export default 1;\n",
+        "lib/d.tsx": "export default 1;\n",
+    })
+    index = build_index(tmp_path, monkeypatch)
+    assert index.importers_of("lib/b.ts") == {"lib/a.ts"}
+    assert index.importers_of("lib/c.mts") == {"lib/a.ts"}
+    assert index.importers_of("lib/d.tsx") == {"lib/a.ts"}
+
+
+def test_require_dynamic_import_and_import_equals(tmp_path, monkeypatch):
+    write(tmp_path, {
+        "src/main.js": """
+            const io = require('./io');
+            const { server } = require('./server');
+            const picked = require('./picked').thing;
+            async function later() { const { worker } = await import('./worker.js'); }
+        """,
+        "src/legacy.ts": "import io = require('./io');\n",
+        "src/io.js": "module.exports = { io: 1 };\n",
+        "src/server.js": "exports.server = 1;\n",
+        "src/picked.js": "module.exports.thing = 1;\n",
+        "src/worker.ts": "export const worker = 1;\n",
+    })
+    index = build_index(tmp_path, monkeypatch)
+    assert index.import_names("src/main.js", "src/io.js") == [["*", "io"]]
+    assert index.modules.edges["src/main.js", "src/io.js"]["kind"] == "require"
+    assert index.import_names("src/main.js", "src/server.js") == [["server", "server"]]
+    assert index.import_names("src/main.js", "src/picked.js") == [["thing", "picked"]]
+    assert index.import_names("src/main.js", "src/worker.ts") == [["worker", "worker"]]
+    assert index.modules.edges["src/main.js", "src/worker.ts"]["kind"] == "dynamic"
+    assert index.modules.edges["src/legacy.ts", "src/io.js"]["kind"] == "require"
+    assert index.files["src/io.js"]["module"]["exports"] == ["default", "io"]
+    assert index.files["src/server.js"]["module"]["exports"] == ["server"]
+
+
+def test_reexports_and_barrels_reach_the_defining_module(tmp_path, monkeypatch):
+    write(tmp_path, {
+        "src/realtime/io.ts": "export const io = 1;\n",
+        "src/realtime/index.ts": "export { io as socket } from './io';\nexport * as all from './io';\n",
+        "src/auth.ts": "import { socket } from './realtime';\nimport type { X } from './realtime/io';\n",
+    })
+    index = build_index(tmp_path, monkeypatch)
+    assert index.import_names("src/realtime/index.ts", "src/realtime/io.ts") == [["io", "socket"], ["*", "all"]]
+    assert index.reverse_closure("src/realtime/io.ts") == {"src/realtime/io.ts", "src/realtime/index.ts", "src/auth.ts"}
+    assert index.modules.edges["src/auth.ts", "src/realtime/io.ts"]["type_only"]
+    assert not index.modules.edges["src/auth.ts", "src/realtime/index.ts"]["type_only"]
+    assert "socket" in index.files["src/realtime/index.ts"]["module"]["exports"]
+
+
+def test_tsconfig_paths_and_base_url(tmp_path, monkeypatch):
+    write(tmp_path, {
+        "tsconfig.json": """{
+            // comments and trailing commas are fine
+            "compilerOptions": {
+                "baseUrl": ".",
+                "paths": { "@/*": ["./src/*"], "@/lib/special": ["./special/index.ts"], "~server": ["src/server.ts"], },
+            },
+        }""",
+        "src/app.ts": "import { io } from '@/lib/io';\nimport s from '@/lib/special';\nimport x from '~server';\nimport u from 'src/util';\n",
+        "src/lib/io.ts": "export const io = 1;\n",
+        "special/index.ts": "export default 1;\n",
+        "src/server.ts": "export default 1;\n",
+        "src/util.ts": "export default 1;\n",
+    })
+    index = build_index(tmp_path, monkeypatch)
+    assert set(index.modules.successors("src/app.ts")) == {"src/lib/io.ts", "special/index.ts", "src/server.ts", "src/util.ts"}
+
+
+def test_paths_without_base_url_resolve_against_the_declaring_config(tmp_path, monkeypatch):
+    write(tmp_path, {
+        "tsconfig.base.json": {"compilerOptions": {"paths": {"@shared/*": ["./packages/shared/src/*"]}}},
+        "apps/api/tsconfig.json": {"extends": "../../tsconfig.base", "compilerOptions": {"strict": True}},
+        "apps/api/src/main.ts": "import { io } from '@shared/io';\n",
+        "packages/shared/src/io.ts": "export const io = 1;\n",
+    })
+    index = build_index(tmp_path, monkeypatch)
+    assert index.importers_of("packages/shared/src/io.ts") == {"apps/api/src/main.ts"}
+
+
+def test_extends_merges_compiler_options_and_child_base_url_rebases_inherited_paths(tmp_path, monkeypatch):
+    write(tmp_path, {
+        "config/tsconfig.common.json": {"compilerOptions": {"paths": {"@/*": ["src/*"]}, "strict": True}},
+        "web/tsconfig.json": {"extends": ["./../config/tsconfig.common.json"], "compilerOptions": {"baseUrl": "."}},
+        "web/src/page.ts": "import { io } from '@/io';\n",
+        "web/src/io.ts": "export const io = 1;\n",
+    })
+    index = build_index(tmp_path, monkeypatch)
+    assert index.importers_of("web/src/io.ts") == {"web/src/page.ts"}
+    config = index.tsconfig_for("web/src/page.ts")
+    assert config.base_url == "web" and config.paths == {"@/*": ["web/src/*"]}
+
+
+def test_solution_style_tsconfig_lends_paths_of_its_references(tmp_path, monkeypatch):
+    write(tmp_path, {
+        "tsconfig.json": {"files": [], "references": [{"path": "./tsconfig.app.json"}, {"path": "./tsconfig.node.json"}]},
+        "tsconfig.app.json": {"compilerOptions": {"paths": {"@/*": ["./src/*"]}}},
+        "tsconfig.node.json": {"compilerOptions": {"strict": True}},
+        "src/main.ts": "import { io } from '@/io';\n",
+        "src/io.ts": "export const io = 1;\n",
+    })
+    index = build_index(tmp_path, monkeypatch)
+    assert index.importers_of("src/io.ts") == {"src/main.ts"}
+
+
+def test_nearest_tsconfig_governs_its_folder(tmp_path, monkeypatch):
+    write(tmp_path, {
+        "tsconfig.json": {"compilerOptions": {"paths": {"@/*": ["./root/*"]}}},
+        "apps/web/tsconfig.json": {"compilerOptions": {"paths": {"@/*": ["./lib/*"]}}},
+        "apps/web/page.ts": "import { io } from '@/io';\n",
+        "apps/web/lib/io.ts": "export const io = 1;\n",
+        "root/io.ts": "export const io = 2;\n",
+    })
+    index = build_index(tmp_path, monkeypatch)
+    assert set(index.modules.successors("apps/web/page.ts")) == {"apps/web/lib/io.ts"}
+
+
+def test_workspace_packages_by_name_exports_main_and_src_index(tmp_path, monkeypatch):
+    write(tmp_path, {
+        "package.json": {"name": "monorepo", "private": True, "workspaces": ["packages/*", "apps/*"]},
+        "packages/realtime/package.json": {
+            "name": "@acme/realtime",
+            "exports": {".": {"types": "./dist/index.d.ts", "import": "./dist/index.js"}, "./server": "./src/server.ts", "./utils/*": "./src/utils/*.ts"},
+        },
+        "packages/realtime/src/index.ts": "export * from './server';\n",
+        "packages/realtime/src/server.ts": "export const io = 1;\n",
+        "packages/realtime/src/utils/auth.ts": "export const auth = 1;\n",
+        "packages/db/package.json": {"name": "@acme/db", "main": "./dist/index.js"},
+        "packages/db/src/index.ts": "export const db = 1;\n",
+        "packages/plain/package.json": {"name": "plain"},
+        "packages/plain/src/index.ts": "export const plain = 1;\n",
+        "apps/api/src/main.ts": """
+            import { io } from '@acme/realtime';
+            import { io as direct } from '@acme/realtime/server';
+            import { auth } from '@acme/realtime/utils/auth';
+            import { db } from '@acme/db';
+            import { plain } from 'plain';
+            import express from 'express';
+        """,
+    })
+    index = build_index(tmp_path, monkeypatch)
+    assert set(index.modules.successors("apps/api/src/main.ts")) == {
+        "packages/realtime/src/index.ts", "packages/realtime/src/server.ts", "packages/realtime/src/utils/auth.ts",
+        "packages/db/src/index.ts", "packages/plain/src/index.ts",
+    }
+    assert index.workspace_names["@acme/realtime"] == "packages/realtime"
+
+
+def test_unresolvable_specifiers_add_no_edges(tmp_path, monkeypatch):
+    write(tmp_path, {
+        "src/a.ts": "import x from 'react';\nimport y from '../../outside';\nimport z from './missing';\nimport fs from 'node:fs';\n",
+    })
+    index = build_index(tmp_path, monkeypatch)
+    assert index.import_closure("src/a.ts") == {"src/a.ts"}
+    assert index.reverse_closure("src/a.ts") == {"src/a.ts"}
+
+
+def test_read_jsonc_keeps_comment_markers_inside_strings(tmp_path):
+    path = tmp_path / "tsconfig.json"
+    path.write_text('\ufeff{"compilerOptions": {"paths": {"@/*": ["./src/*"]}, "x": "a // b, }"}, /* c */}\n', encoding="utf-8")
+    assert read_jsonc(path) == {"compilerOptions": {"paths": {"@/*": ["./src/*"]}, "x": "a // b, }"}}
+    (tmp_path / "bad.json").write_text("{nope", encoding="utf-8")
+    assert read_jsonc(tmp_path / "bad.json") == {}
+    assert read_jsonc(tmp_path / "absent.json") == {}
+
+
+@pytest.mark.parametrize(
+    ("exports", "subpath", "expected"),
+    [
+        ("./index.js", ".", ["./index.js"]),
+        ({"import": "./esm.js", "require": "./cjs.js"}, ".", ["./esm.js", "./cjs.js"]),
+        ({".": {"node": {"import": "./n.mjs"}, "default": "./d.js"}}, ".", ["./n.mjs", "./d.js"]),
+        ({"./*": "./src/*.ts"}, "./a/b", ["./src/a/b.ts"]),
+        ({"./server": "./s.js"}, "./client", []),
+    ],
+)
+def test_export_targets(exports, subpath, expected):
+    assert _export_targets(exports, subpath) == expected
