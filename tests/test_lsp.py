@@ -206,3 +206,39 @@ async def test_hostile_documents_do_not_kill_the_server(client: LanguageClient, 
     uri = await open_document(client, workspace / "src" / "api.ts", SOURCE)
     assert [d.code for d in client.diagnostics[uri]] == ["TS201"]
     assert any("huge.ts: skipped" in message.message for message in client.log_messages)
+
+
+@pytest.mark.asyncio
+async def test_cross_file_rule_follows_saves_of_other_files(client: LanguageClient, workspace: Path) -> None:
+    (workspace / "package.json").write_text('{"name": "chat", "dependencies": {"socket.io": "4.8.1"}}', encoding="utf-8")
+    io_text = (
+        "import { createServer } from 'node:http';\n"
+        "import { Server } from 'socket.io';\n\n"
+        "export const http = createServer();\n"
+        "export const io = new Server(http);\n"
+    )
+    auth_text = (
+        "import { io } from './io';\n"
+        "import { verifySession } from './session';\n\n"
+        "io.use(async (socket, next) => {\n"
+        "  const ok = await verifySession(socket.handshake.auth.token);\n"
+        "  next(ok ? undefined : new Error('unauthorized'));\n"
+        "});\n"
+    )
+    (workspace / "src" / "session.ts").write_text("export async function verifySession(token: string) { return token.length > 0; }\n", encoding="utf-8")
+    auth_path = workspace / "src" / "auth.ts"
+    auth_path.write_text(auth_text, encoding="utf-8")
+    io_uri = await open_document(client, workspace / "src" / "io.ts", io_text)
+    await asyncio.sleep(1.0)  # the workspace index is built in the background
+    assert [d.code for d in client.diagnostics.get(io_uri, [])] == []
+
+    auth_uri = auth_path.as_uri()
+    client.text_document_did_open(lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(auth_uri, "typescript", 1, auth_text)))
+    without_auth = "import { io } from './io';\n\nio.on('connection', (socket) => socket.emit('hello'));\n"
+    auth_path.write_text(without_auth, encoding="utf-8")
+    client.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(lsp.VersionedTextDocumentIdentifier(uri=auth_uri, version=2), [lsp.TextDocumentContentChangeWholeDocument(text=without_auth)])
+    )
+    client.text_document_did_save(lsp.DidSaveTextDocumentParams(lsp.TextDocumentIdentifier(auth_uri)))
+    diagnostics = await wait_for_diagnostics(client, io_uri)
+    assert [(d.code, d.range.start.line) for d in diagnostics] == [("TS106", 4)]
