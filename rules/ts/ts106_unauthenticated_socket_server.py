@@ -1,0 +1,745 @@
+"""## What it finds
+
+A socket.io server (`new Server(...)` from `socket.io`, `new SocketIOServer(...)`,
+`require('socket.io')(http)`) that no module of the project protects with middleware
+(`io.use(...)`, `io.engine.use(...)`) or an `allowRequest` option, and a `ws` server
+(`new WebSocketServer(...)`, `new WebSocket.Server(...)`) with no `verifyClient` option and
+no `upgrade` handler that authenticates before `handleUpgrade`. The whole project is
+searched: the module that creates the server, every module that imports it (through
+re-exports, `index` barrels, `tsconfig` `paths` aliases and workspace packages), and
+functions the server is handed to (`registerAuth(io)`).
+
+## Why it matters in production
+
+A socket server accepts a long-lived connection from anyone who can reach the port. Without a
+handshake check every visitor can join rooms, receive broadcasts meant for signed-in users
+and emit events that the handlers trust, and HTTP middleware (sessions, auth guards) does not
+run for socket events.
+
+## Example
+
+```ts
+import { Server } from 'socket.io';
+
+export const io = new Server(httpServer, { cors: { origin: APP_URL } });
+io.on('connection', (socket) => {
+  socket.on('order:watch', (id) => socket.join(`order:${id}`));
+});
+```
+
+## Use instead
+
+```ts
+io.use(async (socket, next) => {
+  try {
+    socket.data.user = await verifySession(socket.handshake.auth.token);
+    next();
+  } catch {
+    next(new Error('unauthorized'));
+  }
+});
+```
+
+For `ws`, pass `verifyClient`, or create it with `noServer: true` and authenticate the
+request in the HTTP server's `upgrade` handler before calling `wss.handleUpgrade(...)`.
+
+## Not flagged
+
+Servers whose middleware is registered in another module that imports the instance (or a
+function the instance is passed to); namespace servers where every namespace has its own
+`.use`; servers whose `connection` handler verifies a token or session from the handshake
+(or awaits an authentication message with a timeout) before anything else and disconnects
+on failure; options passed as an object built elsewhere (`new Server(http, options)`), which
+this rule cannot see; tests.
+
+## How to suppress
+
+`// prodlint-ignore TS106: public read-only feed, no user data` on the line of the
+constructor or the line above.
+
+## References
+
+- https://socket.io/docs/v4/middlewares/
+- https://github.com/websockets/ws#client-authentication
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from linter import ts
+from linter.registry import rule
+from linter.semantics import (
+    FUNCTION_TYPES,
+    call_arguments,
+    is_declaration_path,
+    is_story_path,
+    is_test_path,
+    member_path,
+    name_words,
+    object_properties,
+)
+
+_SOCKET_IO = ("socket.io",)
+_WS = ("ws", "isomorphic-ws")
+_LOOSE_SOCKET_IO_CLASSES = {"SocketIOServer", "SocketIoServer", "IOServer", "SocketServer"}
+_AUTH_WORDS = {"VERIFY", "AUTH", "AUTHENTICATE", "AUTHENTICATED", "AUTHENTICATION", "AUTHORIZE", "AUTHORIZED", "AUTHORIZATION"}
+_AUTH_VERBS = {"VALIDATE", "CHECK", "GET", "LOAD", "FIND", "DECRYPT", "UNSEAL", "READ", "RESOLVE", "FETCH", "LOOKUP", "REQUIRE"}
+_AUTH_OBJECTS = {"TOKEN", "SESSION", "JWT", "TICKET", "CREDENTIALS", "USER", "PRINCIPAL", "IDENTITY"}
+_CREDENTIAL_SEGMENTS = {"authorization", "cookie", "cookies", "session", "token", "accesstoken", "jwt", "apikey", "ticket"}
+_DISCONNECTS = {"disconnect", "close", "terminate", "destroy", "end"}
+_SERVING = {"on", "once", "join", "emit", "send", "to", "in", "broadcast", "addListener"}
+_QUIET_EVENTS = {"disconnect", "disconnecting", "error", "close"}
+_SCOPE = {"parenthesized_expression", "as_expression", "non_null_expression", "satisfies_expression", "await_expression"}
+
+
+# --- phase 1: what one file says about socket servers ----------------------------------------
+
+
+def _classes(ctx) -> tuple[dict[str, str], dict[str, str]]:
+    """Local name -> "socket.io"/"ws" for server classes, and for whole-module bindings."""
+    classes: dict[str, str] = {}
+    modules: dict[str, str] = {}
+    for entry in ctx.module_facts["imports"]:
+        spec = entry["spec"]
+        kind = "socket.io" if spec in _SOCKET_IO else "ws" if spec in _WS else None
+        if kind is None:
+            continue
+        for imported, local in entry["names"]:
+            if not local:
+                continue
+            if imported in ("default", "*"):
+                modules[local] = kind
+            elif kind == "socket.io" and imported == "Server":
+                classes[local] = kind
+            elif kind == "ws" and imported in ("Server", "WebSocketServer"):
+                classes[local] = kind
+    return classes, modules
+
+
+def _server_kind(node, classes, modules) -> str | None:
+    """The kind of socket server a `new …(…)` or `require('socket.io')(…)` call creates."""
+    if node.type == "new_expression":
+        ctor = ts.unwrap(node.child_by_field_name("constructor"))
+        if ctor is None:
+            return None
+        if ctor.type == "identifier":
+            name = ts.text(ctor)
+            if name in classes:
+                return classes[name]
+            if name in _LOOSE_SOCKET_IO_CLASSES and name not in modules:
+                return "socket.io"
+            return None
+        if ctor.type == "member_expression":
+            prop = ts.text(ctor.child_by_field_name("property"))
+            obj = ts.unwrap(ctor.child_by_field_name("object"))
+            kind = modules.get(ts.text(obj)) if obj is not None and obj.type == "identifier" else _required_kind(obj)
+            if kind == "socket.io" and prop == "Server" or kind == "ws" and prop in ("Server", "WebSocketServer"):
+                return kind
+        return None
+    function = ts.unwrap(node.child_by_field_name("function"))
+    if function is None:
+        return None
+    if function.type == "identifier" and modules.get(ts.text(function)) == "socket.io":
+        return "socket.io"  # import io from 'socket.io'; io(httpServer)
+    if _required_kind(function) == "socket.io":
+        return "socket.io"  # require('socket.io')(httpServer)
+    return None
+
+
+def _required_kind(node) -> str | None:
+    node = ts.unwrap(node)
+    if node is None or node.type != "call_expression" or ts.text(node.child_by_field_name("function")) != "require":
+        return None
+    args = call_arguments(node)
+    spec = ts.string_value(args[0]) if args else None
+    return "socket.io" if spec in _SOCKET_IO else "ws" if spec in _WS else None
+
+
+def _function_name(function) -> str:
+    if function.type in ("function_declaration", "generator_function_declaration", "method_definition"):
+        return ts.text(function.child_by_field_name("name"))
+    parent = function.parent
+    while parent is not None and parent.type in _SCOPE:
+        parent = parent.parent
+    if parent is not None and parent.type == "variable_declarator":
+        return ts.text(parent.child_by_field_name("name"))
+    if parent is not None and parent.type == "export_statement":
+        return "default"
+    return ""
+
+
+def _binding(node) -> tuple[str | None, str | None, bool]:
+    """(binding, factory function, exported as default) of a constructor call."""
+    child, parent = node, node.parent
+    while parent is not None and parent.type in _SCOPE:
+        child, parent = parent, parent.parent
+    if parent is None:
+        return None, None, False
+    if parent.type == "variable_declarator" and parent.child_by_field_name("value") == child:
+        name = parent.child_by_field_name("name")
+        return (ts.text(name) if name is not None and name.type == "identifier" else None), None, False
+    if parent.type == "assignment_expression" and parent.child_by_field_name("right") == child:
+        left = member_path(parent.child_by_field_name("left"))
+        if left in ("module.exports", "exports"):
+            return None, None, True
+        return left or None, None, False
+    if parent.type == "public_field_definition":
+        return "this." + ts.text(parent.child_by_field_name("name")), None, False
+    if parent.type == "export_statement":
+        return None, None, True
+    if parent.type == "return_statement" or parent.type in FUNCTION_TYPES:
+        function = parent if parent.type in FUNCTION_TYPES else next((a for a in ts.ancestors(parent) if a.type in FUNCTION_TYPES), None)
+        return None, (_function_name(function) if function is not None else None) or None, False
+    return None, None, False
+
+
+def _receiver(node, aliases: dict[str, tuple[str, str | None]]) -> tuple[str, str | None] | None:
+    """(base, namespace) of the object a method is called on: `io` -> ("io", None),
+    `io.of('/admin')` -> ("io", "/admin"), `io.sockets`/`io.engine` -> ("io", None), an alias
+    `const admin = io.of('/admin')` -> ("io", "/admin")."""
+    node = ts.unwrap(node)
+    if node is None:
+        return None
+    if node.type == "call_expression":
+        function = node.child_by_field_name("function")
+        if function is not None and function.type == "member_expression" and ts.text(function.child_by_field_name("property")) == "of":
+            base = _receiver(function.child_by_field_name("object"), aliases)
+            args = call_arguments(node)
+            if base is None or not args:
+                return None
+            return base[0], ts.string_value(args[0]) or ts.text(args[0])
+        return None
+    path = member_path(node)
+    if not path or "()" in path:
+        return None
+    for suffix in (".sockets", ".engine"):
+        if path.endswith(suffix):
+            path = path[: -len(suffix)]
+    if path in aliases:
+        return aliases[path]
+    return path, None
+
+
+def _params(function) -> list[str]:
+    params = function.child_by_field_name("parameters") or function.child_by_field_name("parameter")
+    if params is None:
+        return []
+    if params.type == "identifier":
+        return [ts.text(params)]
+    names = []
+    for param in params.named_children:
+        pattern = param.child_by_field_name("pattern") if param.type in ("required_parameter", "optional_parameter") else param
+        names.append(ts.text(pattern) if pattern is not None and pattern.type == "identifier" else "")
+    return names
+
+
+def _is_log(call) -> bool:
+    path = callee = member_path(call.child_by_field_name("function"))
+    return callee.startswith(("console.", "logger.", "log.")) or path in ("debug", "log")
+
+
+def _auth_call(call) -> bool:
+    path = member_path(call.child_by_field_name("function"))
+    if not path:
+        return False
+    segments = path.replace("()", "").split(".")[-2:]
+    words = set(word for segment in segments for word in name_words(segment))
+    if words & _AUTH_WORDS:
+        return True
+    return bool(words & _AUTH_VERBS and words & _AUTH_OBJECTS)
+
+
+def authenticates(function, kind: str = "connection") -> bool:
+    return _auth_start(function, kind) is not None
+
+
+def _auth_start(function, kind: str = "connection") -> int | None:
+    """A connection (or upgrade) handler that checks credentials before serving and drops the
+    connection when they fail: an auth-named call or a credential read passed to a call, or a
+    timer that disconnects while an auth message is awaited; a disconnect of the socket; and no
+    event listener, join or emit on the socket before the check."""
+    params = [p for p in _params(function) if p]
+    body = function.child_by_field_name("body")
+    if not params or body is None:
+        return False
+    sockets = set(params) if kind == "connection" else set(params[1:2])
+    first_auth = None
+    disconnects = False
+    serving = []
+    waits_for_auth = False
+    timer_disconnects = False
+    for node in ts.walk(body):
+        if node.type != "call_expression":
+            if node.type == "member_expression" and first_auth is None and not _is_log_arg(node):
+                path = member_path(node)
+                if _credential_read(path) and _inside_call_argument(node, body):
+                    first_auth = node.start_byte
+            continue
+        function_node = node.child_by_field_name("function")
+        path = member_path(function_node)
+        base, _, method = path.rpartition(".")
+        if base in sockets and method in _DISCONNECTS:
+            disconnects = True
+        if kind == "upgrade" and base in sockets and method == "write" and "40" in ts.text(node):
+            disconnects = True
+        if path == "setTimeout":
+            if any(member_path(c.child_by_field_name("function")).rpartition(".")[2] in _DISCONNECTS for c in ts.walk(node) if c.type == "call_expression"):
+                timer_disconnects = True
+                first_auth = node.start_byte if first_auth is None else first_auth
+        if base in sockets and method in _SERVING:
+            args = call_arguments(node)
+            event = ts.string_value(args[0]) if args else None
+            if method in ("on", "once", "addListener") and event is not None and set(name_words(event)) & (_AUTH_WORDS | {"LOGIN", "HELLO"}):
+                waits_for_auth = True
+                continue
+            if method in ("on", "once") and event in _QUIET_EVENTS:
+                continue
+            serving.append(node.start_byte)
+        if first_auth is None and _auth_call(node) and not _is_log(node):
+            first_auth = node.start_byte
+    if timer_disconnects and waits_for_auth:
+        return first_auth
+    if first_auth is None or not disconnects:
+        return None
+    return first_auth if all(start > first_auth for start in serving) else None
+
+
+def _upgrade_facts(handler) -> dict:
+    """Which servers an `upgrade` handler hands sockets to only after it authenticated the
+    request (`wss.handleUpgrade` after the check), and which it hands them to before."""
+    start = _auth_start(handler, "upgrade")
+    authed, open_ = set(), set()
+    for call in ts.walk(handler):
+        if call.type != "call_expression":
+            continue
+        path = member_path(call.child_by_field_name("function"))
+        if path.endswith(".handleUpgrade"):
+            base = path.rpartition(".")[0]
+            (authed if start is not None and call.start_byte > start else open_).add(base)
+    return {"auth": start is not None, "handles": sorted(authed - open_), "open": sorted(open_)}
+
+
+def _credential_read(path: str) -> bool:
+    """`socket.handshake.auth.token`, `req.headers.authorization`, `request.headers.cookie`,
+    `socket.request.session`: where a handshake carries credentials (not `req.url`, which
+    routes as often as it authenticates)."""
+    return "handshake.auth" in path or any(segment.lower() in _CREDENTIAL_SEGMENTS for segment in path.split(".")[1:])
+
+
+def _is_log_arg(node) -> bool:
+    for parent in ts.ancestors(node):
+        if parent.type == "call_expression":
+            return _is_log(parent)
+    return False
+
+
+def _inside_call_argument(node, body) -> bool:
+    for parent in ts.ancestors(node):
+        if parent == body:
+            return False
+        if parent.type == "arguments":
+            return True
+    return False
+
+
+def _handler(ctx, node, functions: dict[str, object]):
+    """The function a handler argument names: inline, or declared in this file."""
+    node = ts.unwrap(node)
+    if node is None:
+        return None, None
+    if node.type in FUNCTION_TYPES:
+        return node, None
+    if node.type == "identifier":
+        name = ts.text(node)
+        return functions.get(name), name
+    return None, None
+
+
+def collect(ctx):
+    path = ctx.source.scope
+    if is_test_path(path) or is_story_path(path) or is_declaration_path(path):
+        return None
+    data = ctx.source.data
+    interesting = (b"socket.io", b"ws", b".use(", b"connection", b"upgrade", b"Server", b"export", b"module.exports")
+    if not any(word in data for word in interesting):
+        return None
+    classes, modules = _classes(ctx)
+    functions: dict[str, object] = {}
+    for node in ctx.find("function_declaration", "variable_declarator"):
+        if node.type == "function_declaration":
+            functions[ts.text(node.child_by_field_name("name"))] = node
+        else:
+            value = ts.unwrap(node.child_by_field_name("value"))
+            if value is not None and value.type in FUNCTION_TYPES:
+                functions[ts.text(node.child_by_field_name("name"))] = value
+
+    servers = []
+    for node in ctx.find("new_expression", "call_expression"):
+        kind = _server_kind(node, classes, modules)
+        if kind is None:
+            continue
+        args = call_arguments(node)
+        options: set[str] = set()
+        opaque = False
+        for arg in args:
+            value = _const_value(ctx, arg)
+            if value is not None and value.type == "object":
+                options.update(object_properties(value))
+                if any(child.type == "spread_element" for child in value.named_children):
+                    opaque = True
+            elif arg.type == "identifier" and value is None and _looks_like_options(ts.text(arg)):
+                opaque = True
+        binding, factory, default = _binding(node)
+        servers.append({
+            "kind": kind,
+            "location": ctx.location(node),
+            "binding": binding,
+            "factory": factory,
+            "default": default,
+            "options": sorted(options),
+            "opaque": opaque,
+        })
+
+    aliases: dict[str, tuple[str, str | None]] = {}
+    calls: dict[str, str] = {}
+    for node in ctx.find("variable_declarator"):
+        name = node.child_by_field_name("name")
+        value = ts.unwrap(node.child_by_field_name("value"))
+        while value is not None and value.type == "await_expression":
+            value = ts.unwrap(value.named_children[0] if value.named_children else None)
+        if name is None or name.type != "identifier" or value is None:
+            continue
+        if value.type == "call_expression":
+            target = _receiver(value, aliases)
+            if target is not None and target[1] is not None:
+                aliases[ts.text(name)] = target
+            else:
+                callee = member_path(value.child_by_field_name("function"))
+                if callee and "()" not in callee:
+                    calls[ts.text(name)] = callee
+        elif value.type in ("identifier", "member_expression") and member_path(value):
+            aliases[ts.text(name)] = (member_path(value), None)
+
+    uses, connections, upgrades, passed = [], [], [], []
+    for node in ctx.find("call_expression"):
+        function = node.child_by_field_name("function")
+        if function is None:
+            continue
+        args = call_arguments(node)
+        if function.type == "member_expression":
+            method = ts.text(function.child_by_field_name("property"))
+            if method == "use" and args:
+                target = _receiver(function.child_by_field_name("object"), aliases)
+                if target is not None:
+                    uses.append(list(target))
+                continue
+            if method in ("on", "once", "addListener") and len(args) >= 2:
+                event = ts.string_value(args[0])
+                if event in ("connection", "connect"):
+                    target = _receiver(function.child_by_field_name("object"), aliases)
+                    handler, ref = _handler(ctx, args[1], functions)
+                    if target is not None:
+                        connections.append({
+                            "base": target[0], "ns": target[1],
+                            "auth": authenticates(handler) if handler is not None else None,
+                            "ref": ref if handler is None else None,
+                        })
+                elif event == "upgrade":
+                    handler, _ = _handler(ctx, args[1], functions)
+                    if handler is not None:
+                        upgrades.append(_upgrade_facts(handler))
+                continue
+        callee = member_path(function)
+        if callee and "()" not in callee:
+            for position, arg in enumerate(args):
+                arg = ts.unwrap(arg)
+                if arg is not None and arg.type in ("identifier", "member_expression") and member_path(arg):
+                    passed.append([callee, position, member_path(arg)])
+
+    guards: dict[str, list[int]] = {}  # function -> parameters it protects (`.use` or an authenticating connection handler)
+    for name, function in functions.items():
+        params = _params(function)
+        protected = set()
+        for call in ts.walk(function):
+            if call.type != "call_expression":
+                continue
+            fn = call.child_by_field_name("function")
+            if fn is None or fn.type != "member_expression":
+                continue
+            method = ts.text(fn.child_by_field_name("property"))
+            target = _receiver(fn.child_by_field_name("object"), {})
+            if target is None or target[0] not in params:
+                continue
+            args = call_arguments(call)
+            if method == "use" and args:
+                protected.add(params.index(target[0]))
+            elif method == "on" and len(args) >= 2 and ts.string_value(args[0]) in ("connection", "connect"):
+                handler, _ = _handler(ctx, args[1], functions)
+                if handler is not None and authenticates(handler):
+                    protected.add(params.index(target[0]))
+        if protected:
+            guards[name] = sorted(protected)
+    socket_auth = {name: True for name, function in functions.items() if _has_disconnect(function) and authenticates(function)}
+
+    exports = _exports(ctx)
+    if not (servers or uses or connections or upgrades or guards or socket_auth or exports):
+        return None
+    return {
+        "servers": servers, "uses": uses, "connections": connections, "upgrades": upgrades,
+        "passed": passed, "calls": calls, "guards": guards, "socket_auth": socket_auth,
+        "exports": exports, "aliases": {k: list(v) for k, v in aliases.items() if v[1] is None},
+    }
+
+
+def _has_disconnect(function) -> bool:
+    text = ts.text(function)
+    return any(f".{word}(" in text for word in _DISCONNECTS)
+
+
+def _looks_like_options(name: str) -> bool:
+    return bool(set(name_words(name)) & {"OPTIONS", "OPTS", "CONFIG", "SETTINGS", "CONF"})
+
+
+def _const_value(ctx, node):
+    node = ts.unwrap(node)
+    if node is None or node.type != "identifier":
+        return node
+    name = ts.text(node)
+    for declarator in ctx.find("variable_declarator"):
+        if ts.text(declarator.child_by_field_name("name")) == name and declarator.start_byte < node.start_byte:
+            value = ts.unwrap(declarator.child_by_field_name("value"))
+            return value if value is not None and value.type == "object" else None
+    return None
+
+
+def _exports(ctx) -> dict[str, list[str]]:
+    """Local binding -> names other modules import it by."""
+    out: dict[str, set[str]] = {}
+    for node in ctx.find("export_statement", "assignment_expression"):
+        if node.type == "export_statement":
+            if node.child_by_field_name("source") is not None:
+                continue
+            declaration = node.child_by_field_name("declaration")
+            if declaration is not None:
+                for child in ts.walk(declaration):
+                    if child.type in ("variable_declarator", "function_declaration", "class_declaration"):
+                        name = child.child_by_field_name("name")
+                        if name is not None and name.type in ("identifier", "type_identifier"):
+                            out.setdefault(ts.text(name), set()).add(ts.text(name))
+                if any(c.type == "default" for c in node.children):
+                    name = declaration.child_by_field_name("name")
+                    if name is not None:
+                        out.setdefault(ts.text(name), set()).add("default")
+                continue
+            value = node.child_by_field_name("value")
+            if value is not None and any(c.type == "default" for c in node.children):
+                path = member_path(value)
+                if path:
+                    out.setdefault(path, set()).add("default")
+            for child in ts.walk(node):
+                if child.type == "export_specifier":
+                    name = ts.text(child.child_by_field_name("name"))
+                    out.setdefault(name, set()).add(ts.text(child.child_by_field_name("alias") or child.child_by_field_name("name")))
+        else:
+            left = member_path(node.child_by_field_name("left"))
+            right = ts.unwrap(node.child_by_field_name("right"))
+            if right is None:
+                continue
+            if left in ("module.exports", "exports"):
+                if right.type == "object":
+                    for key, value in object_properties(right).items():
+                        path = member_path(value)
+                        if path:
+                            out.setdefault(path, set()).add(key)
+                elif member_path(right):
+                    out.setdefault(member_path(right), set()).add("default")
+            elif left.startswith(("module.exports.", "exports.")) and member_path(right):
+                out.setdefault(member_path(right), set()).add(left.rsplit(".", 1)[-1])
+    return {name: sorted(names) for name, names in out.items()}
+
+
+# --- phase 2: follow each server through the module graph -------------------------------------
+
+
+def _reach(index, facts, origin: str, server: dict) -> dict[str, tuple[set[str], set[str]]]:
+    """Module -> (local names holding the server, local names of functions returning it),
+    following exports to importers through the module graph's edge names."""
+    seen: dict[str, tuple[set[str], set[str]]] = {}
+    queue = deque()
+    handles = {server["binding"]} if server["binding"] else set()
+    producers = {server["factory"]} if server["factory"] else set()
+    queue.append((origin, handles, producers, {"default"} if server["default"] else set(), set()))
+    while queue:
+        path, handles, producers, reexported_handles, reexported_producers = queue.popleft()
+        own = facts.get(path) or {}
+        old_handles, old_producers = seen.get(path, (set(), set()))
+        handles = set(handles) | old_handles
+        producers = set(producers) | old_producers
+        for local, callee in own.get("calls", {}).items():
+            if callee in producers:
+                handles.add(local)
+        for local, (target, _) in own.get("aliases", {}).items():
+            if target in handles:
+                handles.add(local)
+        if path in seen and handles == old_handles and producers == old_producers and not (reexported_handles or reexported_producers):
+            continue
+        seen[path] = (handles, producers)
+        exports = own.get("exports", {})
+        out_handles = set(reexported_handles) | {name for h in handles for name in exports.get(h, ())}
+        out_producers = set(reexported_producers) | {name for p in producers for name in exports.get(p, ())}
+        if not out_handles and not out_producers:
+            continue
+        for importer in index.importers_of(path):
+            edge = index.modules.get_edge_data(importer, path) or {}
+            if edge.get("type_only"):
+                continue
+            reexport = edge.get("reexport")
+            next_handles, next_producers, next_out_handles, next_out_producers = set(), set(), set(), set()
+            for imported, local in edge.get("names", []):
+                if imported == "*":
+                    if reexport:
+                        if local == "*":  # export * from './io'
+                            next_out_handles |= out_handles - {"default"}
+                            next_out_producers |= out_producers - {"default"}
+                        continue
+                    if not local:
+                        continue
+                    if edge.get("kind") == "require":  # const io = require('./io') of `module.exports = io`
+                        if "default" in out_handles:
+                            next_handles.add(local)
+                        if "default" in out_producers:
+                            next_producers.add(local)
+                    next_handles |= {f"{local}.{n}" for n in out_handles}
+                    next_producers |= {f"{local}.{n}" for n in out_producers}
+                    continue
+                if imported in out_handles and local:
+                    (next_out_handles if reexport else next_handles).add(local)
+                if imported in out_producers and local:
+                    (next_out_producers if reexport else next_producers).add(local)
+            if next_handles or next_producers or next_out_handles or next_out_producers:
+                queue.append((importer, next_handles, next_producers, next_out_handles, next_out_producers))
+    return seen
+
+
+def _guarded_by_call(index, facts, path: str, handles: set[str]) -> bool:
+    """The server is handed to a function (here or imported) that registers middleware on it."""
+    own = facts.get(path) or {}
+    for callee, position, arg in own.get("passed", []):
+        if arg not in handles:
+            continue
+        if position in own.get("guards", {}).get(callee, ()):
+            return True
+        target = _imported_function(index, facts, path, callee)
+        if target is not None:
+            module, name = target
+            if position in (facts.get(module) or {}).get("guards", {}).get(name, ()):
+                return True
+    return False
+
+
+def _imported_function(index, facts, path: str, local: str, depth: int = 0):
+    """(module, exported name) a local name is imported from, through re-exports."""
+    head, _, member = local.partition(".")
+    for imported_module in index.modules.successors(path) if path in index.modules else ():
+        edge = index.modules.get_edge_data(path, imported_module) or {}
+        for imported, bound in edge.get("names", []):
+            if bound != head:
+                continue
+            name = member if imported == "*" and member else imported if not member else None
+            if name is None:
+                continue
+            return _through_reexports(index, imported_module, name, depth)
+    return None
+
+
+def _through_reexports(index, module: str, name: str, depth: int):
+    if depth > 8:
+        return module, name
+    for target in index.modules.successors(module):
+        edge = index.modules.get_edge_data(module, target) or {}
+        if not edge.get("reexport"):
+            continue
+        for imported, alias in edge.get("names", []):
+            if alias == name and imported != "*":
+                return _through_reexports(index, target, imported, depth + 1)
+            if alias == "*" and imported == "*" and name in index.files.get(target, {}).get("module", {}).get("exports", ()):
+                return _through_reexports(index, target, name, depth + 1)
+    return module, name
+
+
+def _protected(index, facts, origin: str, server: dict, reach) -> bool:
+    if server["opaque"]:
+        return True
+    options = set(server["options"])
+    if server["kind"] == "socket.io" and "allowRequest" in options:
+        return True
+    if server["kind"] == "ws" and "verifyClient" in options:
+        return True
+    root_open = False
+    namespaces: dict[str, bool] = {}
+    for path, (handles, _) in reach.items():
+        own = facts.get(path) or {}
+        if not handles:
+            continue
+        for base, ns in own.get("uses", []):
+            if base in handles:
+                if ns is None:
+                    return True
+                namespaces[ns] = True
+        for connection in own.get("connections", []):
+            if connection["base"] not in handles:
+                continue
+            auth = connection["auth"]
+            if auth is None and connection["ref"]:
+                target = _imported_function(index, facts, path, connection["ref"])
+                auth = bool(target and (facts.get(target[0]) or {}).get("socket_auth", {}).get(target[1]))
+            if connection["ns"] is None:
+                if auth:
+                    return True
+                root_open = True
+            elif auth:
+                namespaces[connection["ns"]] = True
+            else:
+                namespaces.setdefault(connection["ns"], False)
+        for upgrade in own.get("upgrades", []):
+            if upgrade["auth"] and (set(upgrade["handles"]) & handles or not upgrade["handles"] and not upgrade["open"]):
+                return True
+        if _guarded_by_call(index, facts, path, handles):
+            return True
+    return bool(namespaces) and all(namespaces.values()) and not root_open
+
+
+@rule(
+    code="TS106",
+    slug="unauthenticated-socket-server",
+    level="error",
+    cwe=306,
+    summary="Socket server without authentication",
+    target="project",
+    collect=collect,
+    security_severity=7.5,
+    tags=("security", "websocket"),
+)
+def check(ctx):
+    index = ctx.index
+    facts = index.facts("TS106")
+    for path, own in sorted(facts.items()):
+        for server in own.get("servers", []):
+            reach = _reach(index, facts, path, server)
+            if _protected(index, facts, path, server, reach):
+                continue
+            modules = sorted(p for p, (handles, _) in reach.items() if handles)
+            others = [p for p in modules if p != path]
+            if server["kind"] == "socket.io":
+                what, fix = "socket.io server", "`io.use(...)` middleware or an `allowRequest` option"
+            else:
+                what, fix = "`ws` server", "`verifyClient` or an authenticating `upgrade` handler"
+            where = ""
+            if others:
+                where = f" in this module or the {len(others)} module{'s' if len(others) > 1 else ''} that use{'' if len(others) > 1 else 's'} it"
+            ctx.report(
+                server["location"],
+                f"{what} without authentication: no {fix}{where}; anyone who reaches the port can connect and receive events",
+                related=(),
+            )
