@@ -183,15 +183,26 @@ def _binding(node) -> tuple[str | None, str | None, bool]:
         left = member_path(parent.child_by_field_name("left"))
         if left in ("module.exports", "exports"):
             return None, None, True
-        return left or None, None, False
+        return _qualify(left, parent) or None, None, False
     if parent.type == "public_field_definition":
-        return "this." + ts.text(parent.child_by_field_name("name")), None, False
+        return _qualify("this." + ts.text(parent.child_by_field_name("name")), parent), None, False
     if parent.type == "export_statement":
         return None, None, True
     if parent.type == "return_statement" or parent.type in FUNCTION_TYPES:
         function = parent if parent.type in FUNCTION_TYPES else next((a for a in ts.ancestors(parent) if a.type in FUNCTION_TYPES), None)
         return None, (_function_name(function) if function is not None else None) or None, False
     return None, None, False
+
+
+def _qualify(path: str, node) -> str:
+    """`this.io` names a different object in each class: `Realtime:this.io`."""
+    if not path.startswith("this."):
+        return path
+    for parent in ts.ancestors(node):
+        if parent.type in ("class_declaration", "class", "abstract_class_declaration"):
+            name = parent.child_by_field_name("name")
+            return f"{ts.text(name) if name is not None else parent.start_byte}:{path}"
+    return path
 
 
 def _receiver(node, aliases: dict[str, tuple[str, str | None]]) -> tuple[str, str | None] | None:
@@ -210,7 +221,7 @@ def _receiver(node, aliases: dict[str, tuple[str, str | None]]) -> tuple[str, st
                 return None
             return base[0], ts.string_value(args[0]) or ts.text(args[0])
         return None
-    path = member_path(node)
+    path = _qualify(member_path(node), node)
     if not path or "()" in path:
         return None
     for suffix in (".sockets", ".engine"):
@@ -350,9 +361,9 @@ def _handler(ctx, node, functions: dict[str, object]):
         return None, None
     if node.type in FUNCTION_TYPES:
         return node, None
-    if node.type == "identifier":
-        name = ts.text(node)
-        return functions.get(name), name
+    if node.type in ("identifier", "member_expression"):
+        name = _qualify(member_path(node), node)
+        return functions.get(name), name if "." not in name else None
     return None, None
 
 
@@ -373,6 +384,10 @@ def collect(ctx):
             value = ts.unwrap(node.child_by_field_name("value"))
             if value is not None and value.type in FUNCTION_TYPES:
                 functions[ts.text(node.child_by_field_name("name"))] = value
+    for node in ctx.find("method_definition", "public_field_definition"):
+        value = node if node.type == "method_definition" else ts.unwrap(node.child_by_field_name("value"))
+        if value is not None and value.type in FUNCTION_TYPES:
+            functions[_qualify("this." + ts.text(node.child_by_field_name("name")), node)] = value
 
     servers = []
     for node in ctx.find("new_expression", "call_expression"):
