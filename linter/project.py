@@ -49,6 +49,27 @@ def _import_names(node) -> list[list[str]]:
     return names
 
 
+def declared_names(declaration) -> list[str]:
+    """Names an exported declaration binds (`export const a = …, { b } = …`, `export function f`,
+    `export class C`), without walking into function bodies."""
+    if declaration is None:
+        return []
+    if declaration.type in ("lexical_declaration", "variable_declaration"):
+        names = []
+        for declarator in declaration.named_children:
+            if declarator.type != "variable_declarator":
+                continue
+            name = declarator.child_by_field_name("name")
+            if name is not None and name.type == "identifier":
+                names.append(ts.text(name))
+            elif name is not None and name.type in ("object_pattern", "array_pattern"):
+                names.extend(ts.text(n) for n in ts.walk(name) if n.type in ("shorthand_property_identifier_pattern", "identifier"))
+        return names
+    name = declaration.child_by_field_name("name")
+    return [ts.text(name)] if name is not None and name.type in ("identifier", "type_identifier") else []
+
+
+
 def _type_only(node) -> bool:
     """`import type {…}` / `export type {…} from`: no value crosses the edge at run time."""
     return any(child.type == "type" for child in node.children)
@@ -117,21 +138,15 @@ def extract_module_facts(ctx: "FileContext") -> dict:
                 imports.append(entry)
                 exports.extend(alias for _, alias in names if alias != "*")
                 continue
-            declaration = node.child_by_field_name("declaration")
-            if declaration is not None:
-                for child in ts.walk(declaration):
-                    if child.type in ("variable_declarator", "function_declaration", "class_declaration", "generator_function_declaration",
-                                      "abstract_class_declaration", "enum_declaration", "interface_declaration", "type_alias_declaration"):
-                        name = child.child_by_field_name("name")
-                        if name is not None and name.type in ("identifier", "type_identifier"):
-                            exports.append(ts.text(name))
-                        elif name is not None and name.type in ("object_pattern", "array_pattern"):
-                            exports.extend(ts.text(n) for n in ts.walk(name) if n.type in ("shorthand_property_identifier_pattern", "identifier"))
+            exports.extend(declared_names(node.child_by_field_name("declaration")))
             if any(c.type == "default" for c in node.children):
                 exports.append("default")
-            for child in ts.walk(node):
-                if child.type == "export_specifier":
-                    exports.append(ts.text(child.child_by_field_name("alias") or child.child_by_field_name("name")))
+            for clause in node.named_children:
+                if clause.type == "export_clause":
+                    exports.extend(
+                        ts.text(c.child_by_field_name("alias") or c.child_by_field_name("name"))
+                        for c in clause.named_children if c.type == "export_specifier"
+                    )
         elif kind == "call_expression":
             function = node.child_by_field_name("function")
             if function is None or function.type not in ("identifier", "import") or ts.text(function) not in ("require", "import"):

@@ -68,6 +68,7 @@ from __future__ import annotations
 from collections import deque
 
 from linter import ts
+from linter.project import declared_names
 from linter.registry import rule
 from linter.semantics import (
     FUNCTION_TYPES,
@@ -475,6 +476,9 @@ def collect(ctx):
     guards: dict[str, list[int]] = {}  # function -> parameters it protects (`.use` or an authenticating connection handler)
     for name, function in functions.items():
         params = _params(function)
+        body = data[function.start_byte : function.end_byte]
+        if not any(params) or not (b".use(" in body or b"connect" in body):
+            continue
         protected = set()
         for call in ts.walk(function):
             if call.type != "call_expression":
@@ -484,7 +488,7 @@ def collect(ctx):
                 continue
             method = ts.text(fn.child_by_field_name("property"))
             target = _receiver(fn.child_by_field_name("object"), {})
-            if target is None or target[0] not in params:
+            if target is None or not target[0] or target[0] not in params:
                 continue
             args = call_arguments(call)
             if method == "use" and args:
@@ -495,7 +499,10 @@ def collect(ctx):
                     protected.add(params.index(target[0]))
         if protected:
             guards[name] = sorted(protected)
-    socket_auth = {name: True for name, function in functions.items() if _has_disconnect(function) and authenticates(function)}
+    socket_auth = {
+        name: True for name, function in functions.items()
+        if _has_disconnect(data[function.start_byte : function.end_byte]) and authenticates(function)
+    }
 
     exports = _exports(ctx)
     if not (servers or uses or connections or upgrades or guards or socket_auth or exports):
@@ -507,9 +514,8 @@ def collect(ctx):
     }
 
 
-def _has_disconnect(function) -> bool:
-    text = ts.text(function)
-    return any(f".{word}(" in text for word in _DISCONNECTS)
+def _has_disconnect(text: bytes) -> bool:
+    return any(f".{word}(".encode() in text for word in _DISCONNECTS)
 
 
 def _looks_like_options(name: str) -> bool:
@@ -537,23 +543,17 @@ def _exports(ctx) -> dict[str, list[str]]:
                 continue
             declaration = node.child_by_field_name("declaration")
             if declaration is not None:
-                for child in ts.walk(declaration):
-                    if child.type in ("variable_declarator", "function_declaration", "class_declaration"):
-                        name = child.child_by_field_name("name")
-                        if name is not None and name.type in ("identifier", "type_identifier"):
-                            out.setdefault(ts.text(name), set()).add(ts.text(name))
-                if any(c.type == "default" for c in node.children):
-                    name = declaration.child_by_field_name("name")
-                    if name is not None:
-                        out.setdefault(ts.text(name), set()).add("default")
+                is_default = any(c.type == "default" for c in node.children)
+                for name in declared_names(declaration):
+                    out.setdefault(name, set()).add("default" if is_default else name)
                 continue
             value = node.child_by_field_name("value")
             if value is not None and any(c.type == "default" for c in node.children):
                 path = member_path(value)
                 if path:
                     out.setdefault(path, set()).add("default")
-            for child in ts.walk(node):
-                if child.type == "export_specifier":
+            for clause in node.named_children:
+                for child in clause.named_children if clause.type == "export_clause" else ():
                     name = ts.text(child.child_by_field_name("name"))
                     out.setdefault(name, set()).add(ts.text(child.child_by_field_name("alias") or child.child_by_field_name("name")))
         else:
