@@ -460,6 +460,7 @@ def collect(ctx):
                             "base": target[0], "ns": target[1],
                             "auth": authenticates(handler) if handler is not None else None,
                             "ref": ref if handler is None else None,
+                            "location": ctx.location(node, note="connection handler that serves events without checking credentials first"),
                         })
                 elif event == "upgrade":
                     handler, _ = _handler(ctx, args[1], functions)
@@ -744,6 +745,12 @@ def check(ctx):
             reach = _reach(index, facts, path, server)
             if _protected(index, facts, path, server, reach):
                 continue
+            related = [
+                connection["location"]
+                for module, (handles, _) in sorted(reach.items())
+                for connection in (facts.get(module) or {}).get("connections", [])
+                if connection["base"] in handles and connection["auth"] is not True and "location" in connection
+            ][:5]
             modules = sorted(p for p, (handles, _) in reach.items() if handles)
             others = [p for p in modules if p != path]
             if server["kind"] == "socket.io":
@@ -756,5 +763,5 @@ def check(ctx):
             ctx.report(
                 server["location"],
                 f"{what} without authentication: no {fix}{where}; anyone who reaches the port can connect and receive events",
-                related=(),
+                related=tuple(related),
             )
