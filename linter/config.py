@@ -73,6 +73,12 @@ def _per_file(value) -> dict[str, list[str]]:
     return {glob: _codes(codes) for glob, codes in value.items()}
 
 
+def _file_pairs(value) -> dict[str, list[str]]:
+    if not isinstance(value, dict):
+        raise ValueError("expected a table of \"base compose file glob\" = [override file globs]")
+    return {base: _str_list(overrides) for base, overrides in value.items()}
+
+
 def _positive_number(value) -> float:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
         return float(value)
@@ -120,7 +126,7 @@ KEYS = {
     "require-ignore-reason": ("require_ignore_reason", _bool),
     "compose-files": ("compose_files", _str_list),
     "workflow-files": ("workflow_files", _str_list),
-    "compose-overrides": ("compose_overrides", _per_file),
+    "compose-overrides": ("compose_overrides", _file_pairs),
     "rules": ("rule_options", _rule_options),
     "baseline": ("baseline", _file_name),
 }

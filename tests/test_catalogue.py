@@ -20,7 +20,8 @@ def test_every_rule_file_loads() -> None:
 
 
 def test_codes_and_slugs_are_unique() -> None:
-    slugs = [rule.slug for rule in RULES.values()]
+    # unique within a family (TS, DC, GH): RULES.md names DC103 and GH109 both `hardcoded-credentials`
+    slugs = [(rule.code.rstrip("0123456789"), rule.slug) for rule in RULES.values()]
     assert len(slugs) == len(set(slugs))
 
 

@@ -1,0 +1,144 @@
+"""Credential written into a compose file
+
+## What it finds
+
+Literal values for secret-like names in a service's `environment:` (map and `KEY=value`
+list syntax) and `build.args`: `POSTGRES_PASSWORD: postgres`, `- JWT_SECRET=s3cr3t`,
+`MYSQL_ROOT_PASSWORD: root`, `GF_SECURITY_ADMIN_PASSWORD: admin`, `RABBITMQ_DEFAULT_PASS:
+guest`, `MINIO_ROOT_PASSWORD: minioadmin`, `API_KEY: sk_live_…`; interpolation with a literal
+default for a secret (`${DB_PASSWORD:-postgres}`: the default is what runs when the variable
+is unset); and passwords inside connection URLs (`postgres://app:app@db:5432/app`).
+
+## Why it matters in production
+
+A compose file is committed, copied to servers, pasted into issues and baked into images.
+Default credentials (`postgres`/`postgres`, `admin`/`admin`, `guest`/`guest`) are the first
+thing scanners try, and a literal default behind `${VAR:-…}` silently ships whenever the
+deployment forgets to set the variable.
+
+## Example
+
+```yaml
+services:
+  db:
+    image: postgres:16.4
+    environment:
+      POSTGRES_PASSWORD: postgres
+```
+
+## Use instead
+
+```yaml
+services:
+  db:
+    image: postgres:16.4
+    environment:
+      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}
+      # or: POSTGRES_PASSWORD_FILE: /run/secrets/db_password  (with `secrets:`)
+```
+
+## Not flagged
+
+`${VAR}`, `${VAR:?error}` and `${VAR:-}` interpolation, `*_FILE` variables and paths under
+`/run/secrets/`, `env_file:`, variables passed through without a value (`- API_KEY`), empty
+values, switches such as `MYSQL_ALLOW_EMPTY_PASSWORD: "yes"`, settings about a secret
+(`JWT_SECRET_PATH`, `PASSWORD_MIN_LENGTH`) and URLs without a password.
+
+## How to suppress
+
+`# prodlint-ignore DC103: local-only test database` on the line above the value.
+
+## References
+
+- https://docs.docker.com/compose/how-tos/use-secrets/
+- https://docs.docker.com/compose/how-tos/environment-variables/variable-interpolation/
+"""
+
+import re
+
+from linter.compose import compose_of, interpolations
+from linter.registry import rule
+from linter.semantics import is_secret_like, name_words
+
+_EXTRA_WORDS = {"PASS", "PASSPHRASE", "PASSWD", "PW", "PSW", "PASSWORD"}
+_SWITCH_WORDS = {"ALLOW", "RANDOM", "EMPTY", "GENERATE", "ENABLE", "ENABLED", "DISABLE", "REQUIRE", "REQUIRED", "USE", "SKIP"}
+_BOOLEAN = {"true", "false", "yes", "no", "on", "off", "0", "1", "y", "n", "none", "null"}
+_DEFAULTS = {
+    "postgres", "root", "admin", "guest", "password", "changeme", "change-me", "secret", "example", "mysql", "mongo",
+    "minioadmin", "redis", "pass", "passw0rd", "123456", "12345678", "test", "default", "letmein", "elastic", "changeit",
+}
+_URL_CREDENTIALS = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://(?P<user>[^:/@\s]*):(?P<password>[^@/\s]+)@[^\s]")
+
+
+def _secret_name(ctx, name: str) -> bool:
+    words = name_words(name)
+    if _SWITCH_WORDS & set(words) and not {"KEY", "TOKEN"} & set(words[-1:]):
+        return False
+    if words and words[-1] in ("FILE", "PATH", "DIR", "USER", "USERNAME", "LENGTH", "HASH", "SALT_ROUNDS", "HOST", "PORT", "URL", "URI", "EXPIRY", "EXPIRES", "TTL", "ALGORITHM"):
+        return False
+    if is_secret_like(name, tuple(ctx.config.secret_names), tuple(ctx.config.public_names)):
+        return True
+    return bool(_EXTRA_WORDS & set(words)) and not name.upper().startswith(("NEXT_PUBLIC_", "VITE_", "PUBLIC_"))
+
+
+def _judge(ctx, name: str, value: str):
+    """(start, end, what) inside `value` of a hardcoded credential, or None."""
+    text = value.strip()
+    lead = len(value) - len(value.lstrip())
+    if not text or text.lower() in _BOOLEAN:
+        return None
+    url = _URL_CREDENTIALS.search(text)
+    if url and "$" not in url.group("password"):
+        start = lead + url.start("password")
+        return start, start + len(url.group("password")), "a password inside a connection URL"
+    if not _secret_name(ctx, name):
+        return None
+    found = interpolations(text)
+    if found:
+        for item in found:
+            default = item.default
+            if default and not interpolations(default) and default.strip().lower() not in _BOOLEAN:
+                start = lead + item.argument_start
+                kind = "a default credential" if default.strip().lower() in _DEFAULTS else "a literal"
+                return start, start + len(default), f"{kind} as the fallback of `${{{item.name}}}`"
+        return None
+    if text.startswith("/run/secrets/") or text.startswith("/") and " " not in text and "/" in text[1:]:
+        return None  # a file path holding the secret
+    if set(text) <= {"*", "x", "X", "-", "."}:
+        return None
+    kind = "a default credential" if text.lower() in _DEFAULTS else "a literal credential"
+    return lead, lead + len(text), kind
+
+
+@rule(
+    code="DC103",
+    slug="hardcoded-credentials",
+    level="error",
+    cwe=(798, 1392),
+    summary="Credential written into a compose file",
+    target="compose",
+    security_severity=8.5,
+    tags=("security", "secrets", "docker-compose"),
+)
+def check(ctx):
+    compose = compose_of(ctx)
+    if compose is None:
+        return
+    for service in compose.services:
+        for where, entries in (("environment", service.environment()), ("build.args", service.build_args())):
+            for entry in entries:
+                if entry.value is None or isinstance(entry.literal, bool):
+                    continue
+                hit = _judge(ctx, entry.name, entry.value)
+                if hit is None:
+                    continue
+                start, end, what = hit
+                offset = entry.span[0] if entry.span else 0
+                span = (offset + start, offset + end)
+                yield ctx.report(
+                    entry.route,
+                    f"`{entry.name}` of service `{service.name}` ({where}) holds {what}: everyone with the repository "
+                    f"(and every image or server it is copied to) has it; use `${{{entry.name}:?}}` from the environment "
+                    "or a `secrets:` file",
+                    span=span,
+                )
