@@ -206,6 +206,20 @@ def _qualify(path: str, node) -> str:
     return path
 
 
+def _handed_to(node) -> tuple[str, int] | None:
+    """(callee, argument position) when a constructor call is itself an argument."""
+    child, parent = node, node.parent
+    while parent is not None and parent.type in _SCOPE:
+        child, parent = parent, parent.parent
+    if parent is None or parent.type != "arguments" or parent.parent is None or parent.parent.type != "call_expression":
+        return None
+    callee = member_path(parent.parent.child_by_field_name("function"))
+    if not callee or "()" in callee:
+        return None
+    args = [arg for arg in parent.named_children if arg.type != "comment"]
+    return (callee, args.index(child)) if child in args else None
+
+
 def _receiver(node, aliases: dict[str, tuple[str, str | None]]) -> tuple[str, str | None] | None:
     """(base, namespace) of the object a method is called on: `io` -> ("io", None),
     `io.of('/admin')` -> ("io", "/admin"), `io.sockets`/`io.engine` -> ("io", None), an alias
@@ -390,7 +404,7 @@ def collect(ctx):
         if value is not None and value.type in FUNCTION_TYPES:
             functions[_qualify("this." + ts.text(node.child_by_field_name("name")), node)] = value
 
-    servers = []
+    servers, passed = [], []
     for node in ctx.find("new_expression", "call_expression"):
         kind = _server_kind(node, classes, modules)
         if kind is None:
@@ -407,6 +421,10 @@ def collect(ctx):
             elif arg.type == "identifier" and value is None and _looks_like_options(ts.text(arg)):
                 opaque = True
         binding, factory, default = _binding(node)
+        handed = _handed_to(node)
+        if binding is None and handed is not None:  # initIo(new Server(http)): a name only this call knows
+            binding = f"#{node.start_byte}"
+            passed.append([handed[0], handed[1], binding])
         servers.append({
             "kind": kind,
             "location": ctx.location(node),
@@ -437,7 +455,7 @@ def collect(ctx):
         elif value.type in ("identifier", "member_expression") and member_path(value):
             aliases[ts.text(name)] = (member_path(value), None)
 
-    uses, connections, upgrades, passed = [], [], [], []
+    uses, connections, upgrades = [], [], []
     for node in ctx.find("call_expression"):
         function = node.child_by_field_name("function")
         if function is None:
@@ -481,7 +499,14 @@ def collect(ctx):
         if not any(params) or not (b".use(" in body or b"connect" in body):
             continue
         protected = set()
+        slots = {param: position for position, param in enumerate(params) if param}
         for call in ts.walk(function):
+            if call.type in ("assignment_expression", "variable_declarator"):  # io = instance; const server = io
+                left = call.child_by_field_name("left" if call.type == "assignment_expression" else "name")
+                right = ts.unwrap(call.child_by_field_name("right" if call.type == "assignment_expression" else "value"))
+                if right is not None and right.type == "identifier" and ts.text(right) in slots and member_path(left):
+                    slots[_qualify(member_path(left), call)] = slots[ts.text(right)]
+                continue
             if call.type != "call_expression":
                 continue
             fn = call.child_by_field_name("function")
@@ -489,15 +514,15 @@ def collect(ctx):
                 continue
             method = ts.text(fn.child_by_field_name("property"))
             target = _receiver(fn.child_by_field_name("object"), {})
-            if target is None or not target[0] or target[0] not in params:
+            if target is None or target[0] not in slots:
                 continue
             args = call_arguments(call)
             if method == "use" and args:
-                protected.add(params.index(target[0]))
+                protected.add(slots[target[0]])
             elif method == "on" and len(args) >= 2 and ts.string_value(args[0]) in ("connection", "connect"):
                 handler, _ = _handler(ctx, args[1], functions)
                 if handler is not None and authenticates(handler):
-                    protected.add(params.index(target[0]))
+                    protected.add(slots[target[0]])
         if protected:
             guards[name] = sorted(protected)
     socket_auth = {
