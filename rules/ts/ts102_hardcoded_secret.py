@@ -43,7 +43,10 @@ Placeholders (`your-api-key`, `xxxx…`, `<token>`, `***`, `${VAR}`, `example`, 
 keys that are public by design (Supabase anon keys, Firebase/Google browser keys `AIza…`,
 search-only, publishable and anon keys by name), names about a secret rather than the
 secret (`tokenAddress`, `passwordHash`, `JWT_SECRET_FILE`), token-shaped strings whose checksum fails unless
-bound to a secret-like name, password hashes, tests, stories and `.d.ts` files.
+bound to a secret-like name, password hashes, tests, stories and `.d.ts` files. A
+high-entropy `const` that only serves as an environment variable's fallback
+(`process.env.JWT_SECRET || DEFAULT_SECRET`) is left to TS101 (fallback-secret); a known
+live token format is reported either way.
 
 ## How to suppress
 
@@ -125,6 +128,23 @@ def _binding_name(literal) -> str | None:
     return None
 
 
+def _env_fallback(ctx, name: str) -> bool:
+    """`name` is used as the literal fallback of an environment variable somewhere in the file."""
+    semantics = ctx.semantics
+    for identifier in ctx.find("identifier"):
+        parent = identifier.parent
+        if ts.text(identifier) != name or parent is None or parent.type != "binary_expression":
+            continue
+        if parent.child_by_field_name("right") != identifier or ts.text(parent.child_by_field_name("operator")) not in ("||", "??"):
+            continue
+        left = ts.unwrap(parent.child_by_field_name("left"))
+        while left is not None and left.type == "binary_expression":
+            left = ts.unwrap(left.child_by_field_name("left"))
+        if semantics.env_name(left) is not None:
+            return True
+    return False
+
+
 def _values(node):
     """The literal's text, or for a template with substitutions, each fixed fragment."""
     value = ts.string_value(node)
@@ -169,6 +189,8 @@ def check(ctx):
                     kind = looks_like_credential(value, name, secret_like=semantics.is_secret_like) if name else None
             if kind is None:
                 continue
+            if kind == "a high-entropy literal" and name and _env_fallback(ctx, name):
+                continue  # `process.env.X || NAME`: TS101 reports the fallback
             if name and name.startswith(_SINK_PREFIX):
                 where = f" as the {name[len(_SINK_PREFIX):]}"
             else:
