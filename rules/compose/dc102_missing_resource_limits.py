@@ -88,6 +88,8 @@ def check(ctx):
         if not ctx.options.get("check-dev-files", True) and _DEV.search(posixpath.basename(project["base"]).rsplit(".", 1)[0]):
             continue
         for name, service in project["services"].items():
+            if service["files"][0] != project["base"]:
+                continue  # defined by an override file: dev additions, not judged
             memory = resolve_extends(project, name, by_file, "mem")
             cpu = resolve_extends(project, name, by_file, "cpu")
             missing = [what for what, present in (("memory", memory), ("CPU", cpu)) if present is False]
