@@ -288,7 +288,7 @@ def _auth_start(function, kind: str = "connection") -> int | None:
     params = [p for p in _params(function) if p]
     body = function.child_by_field_name("body")
     if not params or body is None:
-        return False
+        return None
     sockets = set(params) if kind == "connection" else set(params[1:2])
     first_auth = None
     disconnects = False
@@ -299,7 +299,7 @@ def _auth_start(function, kind: str = "connection") -> int | None:
         if node.type != "call_expression":
             if node.type == "member_expression" and first_auth is None and not _is_log_arg(node):
                 path = member_path(node)
-                if _credential_read(path) and _inside_call_argument(node, body):
+                if _credential_read(path) and _inside_call_argument(node, body) or _session_read(path) and _in_condition(node, body):
                     first_auth = node.start_byte
             continue
         function_node = node.child_by_field_name("function")
@@ -351,6 +351,23 @@ def _credential_read(path: str) -> bool:
     `socket.request.session`: where a handshake carries credentials (not `req.url`, which
     routes as often as it authenticates)."""
     return "handshake.auth" in path or any(segment.lower() in _CREDENTIAL_SEGMENTS for segment in path.split(".")[1:])
+
+
+def _session_read(path: str) -> bool:
+    """`request.session.user`, `socket.request.session`: a session some middleware loaded and
+    verified, so testing it is a check (unlike testing that a raw token is merely present)."""
+    return "session" in [segment.lower() for segment in path.split(".")[1:]]
+
+
+def _in_condition(node, body) -> bool:
+    child = node
+    for parent in ts.ancestors(node):
+        if parent == body:
+            return False
+        if parent.type in ("if_statement", "ternary_expression") and parent.child_by_field_name("condition") == child:
+            return True
+        child = parent
+    return False
 
 
 def _is_log_arg(node) -> bool:
@@ -496,7 +513,7 @@ def collect(ctx):
     for name, function in functions.items():
         params = _params(function)
         body = data[function.start_byte : function.end_byte]
-        if not any(params) or not (b".use(" in body or b"connect" in body):
+        if not any(params) or not (b".use(" in body or b"connect" in body or b"upgrade" in body):
             continue
         protected = set()
         slots = {param: position for position, param in enumerate(params) if param}
@@ -513,10 +530,15 @@ def collect(ctx):
             if fn is None or fn.type != "member_expression":
                 continue
             method = ts.text(fn.child_by_field_name("property"))
+            args = call_arguments(call)
+            if method == "on" and len(args) >= 2 and ts.string_value(args[0]) == "upgrade":
+                handler, _ = _handler(ctx, args[1], functions)
+                if handler is not None:  # upgradeHandler(wss, server): authenticates before wss.handleUpgrade
+                    protected.update(slots[name] for name in _upgrade_facts(handler)["handles"] if name in slots)
+                continue
             target = _receiver(fn.child_by_field_name("object"), {})
             if target is None or target[0] not in slots:
                 continue
-            args = call_arguments(call)
             if method == "use" and args:
                 protected.add(slots[target[0]])
             elif method == "on" and len(args) >= 2 and ts.string_value(args[0]) in ("connection", "connect"):
