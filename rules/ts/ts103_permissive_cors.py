@@ -8,7 +8,9 @@ CORS configurations that let any web site call the API from a visitor's browser:
   options object is built in a `const` or exported from another module;
 - an origin callback that always allows (`origin: (origin, cb) => cb(null, true)`);
 - a handler that copies the request's `Origin` header into `Access-Control-Allow-Origin`
-  while also sending `Access-Control-Allow-Credentials: true`.
+  while also sending `Access-Control-Allow-Credentials: true`, or hand-written headers
+  (`res.setHeader`, `next.config.js` `headers()`) that always send
+  `Access-Control-Allow-Origin: *` together with `Access-Control-Allow-Credentials: true`.
 
 These are errors. `cors()` with no options (every origin allowed) and a wildcard or
 reflected origin without credentials are reported as warnings.
@@ -37,7 +39,8 @@ app.use(cors({ origin: allowed, credentials: true }));
 ## Not flagged
 
 Origins from an explicit list (arrays, env-driven lists), origin functions that check a
-list or a pattern, a fixed origin string, `origin: false` (same-origin only), options we
+list or a pattern, a hand-written `Access-Control-Allow-Origin: *` header without
+credentials (public files and endpoints), headers written by a helper only in some branch, a fixed origin string, `origin: false` (same-origin only), options we
 cannot see (built by a function call or read from a config object).
 
 ## How to suppress
@@ -266,31 +269,42 @@ def _checked(value, function) -> bool:
     return False
 
 
-def _sets_credentials(ctx) -> bool:
-    for node in ctx.find("call_expression", "pair"):
-        if node.type == "call_expression":
-            args = call_arguments(node)
-            if len(args) >= 2 and (ts.string_value(args[0]) or "").lower() == _ACAC:
-                return ts.string_value(args[1]) == "true" or ts.text(args[1]) == "true"
-        elif node.type == "pair":
-            key = node.child_by_field_name("key")
-            if (ts.string_value(key) or "").lower() == _ACAC:
-                return True
-    return False
-
-
-def _reflections(ctx):
-    """(node to report, value) for each place that writes a request-derived `Access-Control-Allow-Origin`."""
-    for node in ctx.find("call_expression", "pair"):
+def _header_writes(ctx):
+    """(node to report, header name, value) for each CORS response header written by hand:
+    `res.setHeader(name, v)`, `{ 'Access-Control-Allow-Origin': v }`, `{ key: name, value: v }`
+    (next.config.js `headers()`)."""
+    for node in ctx.find("call_expression", "pair", "object"):
         if node.type == "call_expression":
             method = member_path(node.child_by_field_name("function")).rsplit(".", 1)[-1]
             args = call_arguments(node)
-            if method in _HEADER_SETTERS and len(args) >= 2 and (ts.string_value(args[0]) or "").lower() == _ACAO:
-                yield node, args[1]
+            if method in _HEADER_SETTERS and len(args) >= 2:
+                name = (ts.string_value(args[0]) or "").lower()
+                if name in (_ACAO, _ACAC):
+                    yield node, name, args[1]
         elif node.type == "pair":
             key = node.child_by_field_name("key")
-            if (ts.string_value(key) if key is not None and key.type == "string" else ts.text(key) or "").lower() == _ACAO:
-                yield node, node.child_by_field_name("value")
+            name = (ts.string_value(key) if key is not None and key.type == "string" else ts.text(key) or "").lower()
+            if name in (_ACAO, _ACAC):
+                yield node, name, node.child_by_field_name("value")
+        else:
+            props = object_properties(node)
+            name = (ts.string_value(props.get("key")) or "").lower()
+            if name in (_ACAO, _ACAC) and "value" in props:
+                yield node, name, props["value"]
+
+
+def _conditional(node) -> bool:
+    for parent in ts.ancestors(node):
+        if parent.type in ("if_statement", "ternary_expression", "switch_case", "else_clause"):
+            return True
+        if parent.type in FUNCTION_TYPES:
+            return False
+    return False
+
+
+def _truthy(value) -> bool:
+    value = ts.unwrap(value)
+    return value is not None and (value.type == "true" or ts.string_value(value) == "true")
 
 
 @rule(
@@ -336,15 +350,24 @@ def check(ctx):
             if named_cors or ("credentials" in props and _origin_verdict(scope, props["origin"]) is not None):
                 checker.options(node, node, "cors", default_origin_any=False)
     # Hand-written headers that echo the request's Origin.
-    credentials = None
-    for node, value in _reflections(ctx):
+    writes = list(_header_writes(ctx))
+    credentials = any(name == _ACAC and _truthy(value) for _node, name, value in writes)
+    for node, name, value in writes:
+        if name != _ACAO:
+            continue
+        if ts.string_value(ts.unwrap(value)) == "*":
+            # A bare wildcard header is how public endpoints (images, health) say so; only the
+            # unconditional pairing with credentials is a misconfiguration. Conditional writes are
+            # CORS helpers deciding at run time.
+            if credentials and not _conditional(node):
+                ctx.report(node, "`Access-Control-Allow-Origin: *` with `Access-Control-Allow-Credentials: true`: every origin is "
+                                 "invited to send credentialed requests; name the origins that may")
+            continue
         function = _function_of(node) or ctx.root
         if not _reflects_origin(value, function):
             continue
         if _checked(value, function):
             continue
-        if credentials is None:
-            credentials = _sets_credentials(ctx)
         if credentials:
             ctx.report(node, "the request's `Origin` is echoed into `Access-Control-Allow-Origin` with credentials allowed: "
                              "any web site can make requests with your users' cookies and read the answers; check it against a list")
