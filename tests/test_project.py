@@ -70,7 +70,8 @@ def test_relative_imports_with_and_without_extensions(tmp_path, monkeypatch):
 
 def test_js_specifiers_name_ts_sources_and_mjs_names_mts(tmp_path, monkeypatch):
     write(tmp_path, {
-        "lib/a.ts": "import { b } from './b.js';\nimport c from './c.mjs';\nimport d from './d.jsx';\n",
+        "lib/a.ts": "import { b } from './b.js';\nimport c from './c.mjs';\nimport d from './d.jsx';\nimport type { T } from './types/index.js';\n",
+        "lib/types/index.d.ts": "export type T = 1;\n",
         "lib/b.ts": "export const b = 1;\n",
         "lib/c.mts": "export default 1;\n",
         "lib/d.tsx": "export default 1;\n",
@@ -79,6 +80,7 @@ def test_js_specifiers_name_ts_sources_and_mjs_names_mts(tmp_path, monkeypatch):
     assert index.importers_of("lib/b.ts") == {"lib/a.ts"}
     assert index.importers_of("lib/c.mts") == {"lib/a.ts"}
     assert index.importers_of("lib/d.tsx") == {"lib/a.ts"}
+    assert index.importers_of("lib/types/index.d.ts") == {"lib/a.ts"}
 
 
 def test_require_dynamic_import_and_import_equals(tmp_path, monkeypatch):
