@@ -228,6 +228,10 @@ def parse_short_port(value: Any) -> tuple[str | None, str | None, str, str] | No
     if len(parts) == 1:
         return None, None, parts[0], protocol
     if len(parts) == 2:
+        found = interpolations(parts[0])
+        if found and found[0].start == 0 and found[0].end == len(parts[0]) and found[0].default is None:
+            # `$BIND:80`: the variable may hold `IP:PORT`; its host IP is not ours to guess
+            return "$" + found[0].name, parts[0], parts[1], protocol
         return None, parts[0] or None, parts[1], protocol
     if len(parts) == 3:
         return parts[0], parts[1] or None, parts[2], protocol
@@ -470,7 +474,7 @@ _INTERNAL = re.compile(
     r"redis|valkey|keydb|dragonfly|postgres|postgis|timescale|pgvector|mysql|mariadb|percona|mongo|elasticsearch|opensearch|"
     r"memcache|rabbitmq|kafka|zookeeper|etcd|minio|clickhouse|cassandra|scylla|adminer|pgadmin|phpmyadmin|prometheus|grafana|"
     r"loki|influxdb|couchdb|neo4j|nats|mssql|sqlserver|oracle|cockroach|qdrant|weaviate|meilisearch|typesense|vault|consul|"
-    r"mailhog|mailpit|redpanda|jaeger|alertmanager",
+    r"mailhog|mailpit|redpanda|jaeger|alertmanager|portainer|kibana|solr|zipkin|temporal",
     re.I,
 )
 
@@ -506,6 +510,7 @@ def collect_facts(ctx) -> dict | None:
                 "healthcheck_set": "healthcheck" in service.data,
                 "extends": service.extends,
                 "build": service.build is not None,
+                "runnable": service.build is not None or service.image is not None or service.extends is not None,
                 "depends": [
                     (dep.name, dep.condition, ctx.location_of(dep.route, key=dep.long)) for dep in service.depends_on()
                 ],
@@ -574,9 +579,12 @@ def merged_projects(all_facts: dict[str, Any], config) -> list[dict]:
                         merged["healthcheck"] = service["healthcheck"]
                     merged["extends"] = merged["extends"] or service["extends"]
                     merged["build"] = merged["build"] or service["build"]
+                    merged["runnable"] = merged.get("runnable", True) or service.get("runnable", True)
                     merged["depends"] += service["depends"]
                     merged["files"].append(file)
-        alone_override = is_override_name(path) or path in configured_overrides
+        # a file whose services lack `image`/`build`/`extends` is a fragment meant for `-f base -f this`
+        fragment = any(not service.get("runnable", True) for service in services.values())
+        alone_override = is_override_name(path) or path in configured_overrides or fragment
         projects.append({"base": path, "files": files, "services": services, "include": include, "override": alone_override})
     return projects
 

@@ -76,6 +76,8 @@ def _secret_name(ctx, name: str) -> bool:
         return False
     if words and words[-1] in ("FILE", "PATH", "DIR", "USER", "USERNAME", "LENGTH", "HASH", "SALT_ROUNDS", "HOST", "PORT", "URL", "URI", "EXPIRY", "EXPIRES", "TTL", "ALGORITHM"):
         return False
+    if words[-2:] == ["ACCESS", "KEY"] and "SECRET" not in words:
+        return False  # `AWS_ACCESS_KEY`, `MINIO_ACCESS_KEY`: the key id (a user name), not its secret
     if is_secret_like(name, tuple(ctx.config.secret_names), tuple(ctx.config.public_names)):
         return True
     return bool(_EXTRA_WORDS & set(words)) and not name.upper().startswith(("NEXT_PUBLIC_", "VITE_", "PUBLIC_"))
