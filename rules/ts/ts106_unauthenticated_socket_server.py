@@ -633,10 +633,12 @@ def _reach(index, facts, origin: str, server: dict) -> dict[str, tuple[set[str],
     handles = {server["binding"]} if server["binding"] else set()
     producers = {server["factory"]} if server["factory"] else set()
     queue.append((origin, handles, producers, {"default"} if server["default"] else set(), set()))
+    exported: dict[str, tuple[set[str], set[str]]] = {}
     while queue:
         path, handles, producers, reexported_handles, reexported_producers = queue.popleft()
         own = facts.get(path) or {}
         old_handles, old_producers = seen.get(path, (set(), set()))
+        old_out_handles, old_out_producers = exported.get(path, (set(), set()))
         handles = set(handles) | old_handles
         producers = set(producers) | old_producers
         for local, callee in own.get("calls", {}).items():
@@ -645,12 +647,13 @@ def _reach(index, facts, origin: str, server: dict) -> dict[str, tuple[set[str],
         for local, (target, _) in own.get("aliases", {}).items():
             if target in handles:
                 handles.add(local)
-        if path in seen and handles == old_handles and producers == old_producers and not (reexported_handles or reexported_producers):
-            continue
-        seen[path] = (handles, producers)
         exports = own.get("exports", {})
-        out_handles = set(reexported_handles) | {name for h in handles for name in exports.get(h, ())}
-        out_producers = set(reexported_producers) | {name for p in producers for name in exports.get(p, ())}
+        out_handles = old_out_handles | set(reexported_handles) | {name for h in handles for name in exports.get(h, ())}
+        out_producers = old_out_producers | set(reexported_producers) | {name for p in producers for name in exports.get(p, ())}
+        if path in seen and (handles, producers, out_handles, out_producers) == (old_handles, old_producers, old_out_handles, old_out_producers):
+            continue  # nothing new here: also ends cycles of re-exports
+        seen[path] = (handles, producers)
+        exported[path] = (out_handles, out_producers)
         if not out_handles and not out_producers:
             continue
         for importer in index.importers_of(path):
