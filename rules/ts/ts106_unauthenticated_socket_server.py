@@ -83,7 +83,9 @@ from linter.semantics import (
 
 _SOCKET_IO = ("socket.io",)
 _WS = ("ws", "isomorphic-ws")
-_LOOSE_SOCKET_IO_CLASSES = {"SocketIOServer", "SocketIoServer", "IOServer", "SocketServer"}
+# `new SocketIOServer(…)` names socket.io even where the import is out of sight (a global in
+# a Next.js custom server, a re-export through a local module that re-exports socket.io).
+_LOOSE_SOCKET_IO_CLASSES = {"SocketIOServer", "SocketIoServer"}
 _AUTH_WORDS = {"VERIFY", "AUTH", "AUTHENTICATE", "AUTHENTICATED", "AUTHENTICATION", "AUTHORIZE", "AUTHORIZED", "AUTHORIZATION"}
 _AUTH_VERBS = {"VALIDATE", "CHECK", "GET", "LOAD", "FIND", "DECRYPT", "UNSEAL", "READ", "RESOLVE", "FETCH", "LOOKUP", "REQUIRE"}
 _AUTH_OBJECTS = {"TOKEN", "SESSION", "JWT", "TICKET", "CREDENTIALS", "USER", "PRINCIPAL", "IDENTITY"}
@@ -105,6 +107,9 @@ def _classes(ctx) -> tuple[dict[str, str], dict[str, str]]:
         spec = entry["spec"]
         kind = "socket.io" if spec in _SOCKET_IO else "ws" if spec in _WS else None
         if kind is None:
+            for imported, local in entry["names"]:
+                if local and imported != "*":
+                    modules.setdefault(local, "")  # some other library's export: never a loose socket.io name
             continue
         for imported, local in entry["names"]:
             if not local:
@@ -118,7 +123,7 @@ def _classes(ctx) -> tuple[dict[str, str], dict[str, str]]:
     return classes, modules
 
 
-def _server_kind(node, classes, modules) -> str | None:
+def _server_kind(node, classes, modules, local_classes=frozenset()) -> str | None:
     """The kind of socket server a `new …(…)` or `require('socket.io')(…)` call creates."""
     if node.type == "new_expression":
         ctor = ts.unwrap(node.child_by_field_name("constructor"))
@@ -128,7 +133,7 @@ def _server_kind(node, classes, modules) -> str | None:
             name = ts.text(ctor)
             if name in classes:
                 return classes[name]
-            if name in _LOOSE_SOCKET_IO_CLASSES and name not in modules:
+            if name in _LOOSE_SOCKET_IO_CLASSES and name not in modules and name not in local_classes:
                 return "socket.io"
             return None
         if ctor.type == "member_expression":
@@ -422,8 +427,9 @@ def collect(ctx):
             functions[_qualify("this." + ts.text(node.child_by_field_name("name")), node)] = value
 
     servers, passed = [], []
+    local_classes = {ts.text(node.child_by_field_name("name")) for node in ctx.find("class_declaration")}
     for node in ctx.find("new_expression", "call_expression"):
-        kind = _server_kind(node, classes, modules)
+        kind = _server_kind(node, classes, modules, local_classes)
         if kind is None:
             continue
         args = call_arguments(node)
@@ -803,15 +809,22 @@ def check(ctx):
             ][:5]
             modules = sorted(p for p, (handles, _) in reach.items() if handles)
             others = [p for p in modules if p != path]
-            if server["kind"] == "socket.io":
-                what, fix = "socket.io server", "`io.use(...)` middleware or an `allowRequest` option"
-            else:
-                what, fix = "`ws` server", "`verifyClient` or an authenticating `upgrade` handler"
+            name = server["binding"] if server["binding"] and server["binding"].isidentifier() else "io"
             where = ""
             if others:
-                where = f" in this module or the {len(others)} module{'s' if len(others) > 1 else ''} that use{'' if len(others) > 1 else 's'} it"
+                where = f" (searched this module and the {len(others)} module{'s' if len(others) > 1 else ''} that use{'' if len(others) > 1 else 's'} it)"
+            if server["kind"] == "socket.io":
+                message = (
+                    f"socket.io server without authentication: no `{name}.use(...)` middleware, no `allowRequest` option and no "
+                    f"`connection` handler that checks credentials first{where}; anyone who can reach it can connect, join rooms and receive broadcasts"
+                )
+            else:
+                message = (
+                    f"`ws` server without authentication: no `verifyClient` option and no `upgrade` handler that checks credentials "
+                    f"before `handleUpgrade`{where}; anyone who can reach it can connect and exchange messages"
+                )
             ctx.report(
                 server["location"],
-                f"{what} without authentication: no {fix}{where}; anyone who reaches the port can connect and receive events",
+                message,
                 related=tuple(related),
             )
