@@ -1,13 +1,18 @@
 """## What it finds
 
-A socket.io server (`new Server(...)` from `socket.io`, `new SocketIOServer(...)`,
-`require('socket.io')(http)`) that no module of the project protects with middleware
-(`io.use(...)`, `io.engine.use(...)`) or an `allowRequest` option, and a `ws` server
-(`new WebSocketServer(...)`, `new WebSocket.Server(...)`) with no `verifyClient` option and
-no `upgrade` handler that authenticates before `handleUpgrade`. The whole project is
-searched: the module that creates the server, every module that imports it (through
-re-exports, `index` barrels, `tsconfig` `paths` aliases and workspace packages), and
-functions the server is handed to (`registerAuth(io)`).
+A socket.io server (`new Server(...)` imported from `socket.io`, `new SocketIOServer(...)`,
+`require('socket.io')(http)`, `new (require('socket.io').Server)(...)`) with no middleware
+(`io.use(...)`, `io.engine.use(...)`), no `allowRequest` option and no `connection` handler
+that authenticates first; and a `ws` server (`new WebSocketServer(...)`,
+`new WebSocket.Server(...)`, aliases such as `new WSServer(...)`) with no `verifyClient`
+option, no `upgrade` handler that authenticates before `wss.handleUpgrade(...)` and no
+authenticating `connection` handler.
+
+The search covers the whole project, following the server through the module graph: the
+module that creates it, every module that imports it (named, default, `module.exports`,
+`import * as ns`, `require`, dynamic `import()`), through re-exports, `index` barrels,
+`tsconfig` `paths` aliases and workspace packages, factories that return it
+(`createRealtimeServer(http)`), and functions it is handed to (`installAuth(io)`).
 
 ## Why it matters in production
 
@@ -45,12 +50,18 @@ request in the HTTP server's `upgrade` handler before calling `wss.handleUpgrade
 
 ## Not flagged
 
-Servers whose middleware is registered in another module that imports the instance (or a
-function the instance is passed to); namespace servers where every namespace has its own
-`.use`; servers whose `connection` handler verifies a token or session from the handshake
-(or awaits an authentication message with a timeout) before anything else and disconnects
-on failure; options passed as an object built elsewhere (`new Server(http, options)`), which
-this rule cannot see; tests.
+- middleware registered in another module that imports the instance, or in a function the
+  instance is passed to (also when that function stores it in a module variable first);
+- namespace servers where every namespace has its own `.use` (`io.of('/admin').use(...)`)
+  and the main namespace serves nothing;
+- a `connection` handler that verifies a token or session from the handshake before it
+  listens, joins or emits, and disconnects on failure; or one that waits for an
+  `authenticate` message under a timer that disconnects;
+- `ws` servers created with `noServer: true` whose `upgrade` handler checks a session,
+  cookie or token and destroys the socket before `handleUpgrade`;
+- options built elsewhere (`new Server(http, socketOptions)`, `{ ...options }`): they may
+  carry `allowRequest`/`verifyClient`, so the rule stays silent rather than guess;
+- `new Server(...)` from other libraries (MCP, `http`, Hocuspocus), tests.
 
 ## How to suppress
 
