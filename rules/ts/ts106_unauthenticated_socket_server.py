@@ -411,7 +411,7 @@ def _handler(ctx, node, functions: dict[str, object]):
         return node, None
     if node.type in ("identifier", "member_expression"):
         name = _qualify(member_path(node), node)
-        return functions.get(name), name if "." not in name else None
+        return functions.get(name), name if name and ":" not in name and name.count(".") <= 1 else None
     return None, None
 
 
