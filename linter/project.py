@@ -276,8 +276,9 @@ def _pattern_match(pattern: str, spec: str) -> str | None:
 
 def _export_targets(exports, subpath: str) -> list[str]:
     """Files a package.json `exports` map names for `subpath` ("." or "./x"), in condition
-    order (`types`, `import`, `require`, `default`, … as written), wildcards applied."""
-    if isinstance(exports, (str, list)) or (isinstance(exports, dict) and not any(k.startswith(".") for k in exports)):
+    order (`types`, `import`, `require`, `default`, … as written), wildcards applied. The
+    same for an `imports` map and a `#name` specifier."""
+    if isinstance(exports, (str, list)) or (isinstance(exports, dict) and not any(k.startswith((".", "#")) for k in exports)):
         exports = {".": exports}
     if not isinstance(exports, dict):
         return []
@@ -414,6 +415,14 @@ class ProjectIndex:
             return self._existing(posixpath.join(posixpath.dirname(importer), spec))
         if spec.startswith("/"):
             return None
+        if spec.startswith("#"):  # package.json `imports`: subpath imports private to the package
+            folder = self._package_folder(importer)
+            imports = self.packages.get(folder, {}).get("imports") if folder is not None else None
+            if isinstance(imports, dict):
+                for target in _export_targets(imports, spec):
+                    found = self._package_file(folder, target) if target.startswith(".") else None
+                    if found:
+                        return found
         config = self.tsconfig_for(importer)
         if config is not None:
             # the longest matching prefix wins, as in TypeScript
@@ -431,6 +440,16 @@ class ProjectIndex:
                 if found:
                     return found
         return self._resolve_workspace(spec)
+
+    def _package_folder(self, path: str) -> str | None:
+        """The folder of the nearest package.json above `path`."""
+        folder = posixpath.dirname(path)
+        while True:
+            if folder in self.packages:
+                return folder
+            if not folder:
+                return None
+            folder = posixpath.dirname(folder)
 
     def _package_file(self, folder: str, target: str) -> str | None:
         """A package entry as built (`./dist/index.js`) or its source (`src/index.ts`)."""

@@ -221,6 +221,17 @@ def test_workspace_packages_by_name_exports_main_and_src_index(tmp_path, monkeyp
     assert index.workspace_names["@acme/realtime"] == "packages/realtime"
 
 
+def test_package_imports_map_resolves_hash_specifiers(tmp_path, monkeypatch):
+    write(tmp_path, {
+        "services/api/package.json": {"name": "api", "imports": {"#io": "./src/realtime/io.ts", "#lib/*": {"types": "./src/lib/*.ts", "default": "./dist/lib/*.js"}}},
+        "services/api/src/main.ts": "import { io } from '#io';\nimport { auth } from '#lib/auth';\n",
+        "services/api/src/realtime/io.ts": "export const io = 1;\n",
+        "services/api/src/lib/auth.ts": "export const auth = 1;\n",
+    })
+    index = build_index(tmp_path, monkeypatch)
+    assert set(index.modules.successors("services/api/src/main.ts")) == {"services/api/src/realtime/io.ts", "services/api/src/lib/auth.ts"}
+
+
 def test_unresolvable_specifiers_add_no_edges(tmp_path, monkeypatch):
     write(tmp_path, {
         "src/a.ts": "import x from 'react';\nimport y from '../../outside';\nimport z from './missing';\nimport fs from 'node:fs';\n",
