@@ -222,6 +222,22 @@ def _qualify(path: str, node) -> str:
     return path
 
 
+def _returned_by(node, binding: str) -> str | None:
+    """The function that builds the server in a local and returns it (`const io = …; return io`)."""
+    function = next((a for a in ts.ancestors(node) if a.type in FUNCTION_TYPES), None)
+    if function is None:
+        return None
+    body = function.child_by_field_name("body")
+    if body is not None and body.type != "statement_block":
+        return (_function_name(function) or None) if ts.text(ts.unwrap(body)) == binding else None
+    for statement in ts.walk(body) if body is not None else ():
+        if statement.type == "return_statement" and next((a for a in ts.ancestors(statement) if a.type in FUNCTION_TYPES), None) == function:
+            value = ts.unwrap(statement.named_children[0] if statement.named_children else None)
+            if value is not None and member_path(value) == binding:
+                return _function_name(function) or None
+    return None
+
+
 def _handed_to(node) -> tuple[str, int] | None:
     """(callee, argument position) when a constructor call is itself an argument."""
     child, parent = node, node.parent
@@ -455,6 +471,8 @@ def collect(ctx):
             elif arg.type == "identifier" and value is None and _looks_like_options(ts.text(arg)):
                 opaque = True
         binding, factory, default = _binding(node)
+        if binding is not None and factory is None:
+            factory = _returned_by(node, binding)
         handed = _handed_to(node)
         if binding is None and handed is not None:  # initIo(new Server(http)): a name only this call knows
             binding = f"#{node.start_byte}"
@@ -765,7 +783,7 @@ def _protected(index, facts, origin: str, server: dict, reach) -> bool:
         own = facts.get(path) or {}
         if not handles:
             continue
-        for base, ns in own.get("uses", []):
+        for base, ns in own.get("uses", []) if server["kind"] == "socket.io" else ():  # a `ws` server has no `.use`
             if base in handles:
                 if ns is None:
                     return True
