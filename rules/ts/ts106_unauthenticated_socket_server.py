@@ -468,8 +468,8 @@ def collect(ctx):
                 options.update(object_properties(value))
                 if any(child.type == "spread_element" for child in value.named_children):
                     opaque = True
-            elif arg.type == "identifier" and value is None and _looks_like_options(ts.text(arg)):
-                opaque = True
+            elif _looks_like_options(arg):
+                opaque = True  # new Server(http, socketOptions) / config.socket.options / buildWsConfig()
         binding, factory, default = _binding(node)
         if binding is not None and factory is None:
             factory = _returned_by(node, binding)
@@ -601,8 +601,14 @@ def _has_disconnect(text: bytes) -> bool:
     return any(f".{word}(".encode() in text for word in _DISCONNECTS)
 
 
-def _looks_like_options(name: str) -> bool:
-    return bool(set(name_words(name)) & {"OPTIONS", "OPTS", "CONFIG", "SETTINGS", "CONF"})
+def _looks_like_options(node) -> bool:
+    node = ts.unwrap(node)
+    if node is None:
+        return False
+    if node.type == "call_expression":
+        node = node.child_by_field_name("function")
+    path = member_path(node) if node is not None and node.type in ("identifier", "member_expression") else ""
+    return bool(set(name_words(path)) & {"OPTIONS", "OPTS", "CONFIG", "SETTINGS", "CONF", "CFG"})
 
 
 def _const_value(ctx, node):
