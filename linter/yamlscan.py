@@ -13,7 +13,8 @@ Stable API (compose and workflow rules build on it)
     Loads the file (ruamel.yaml, YAML 1.2: `on:` stays the string `"on"`, `2222:22` is a
     string, `012` is 12, timestamps stay strings), then for every document that is a mapping
     builds a `YamlContext` and runs the rules whose `target` is the file's kind (`compose`,
-    `workflow` or `action`), plus project rules whose `collect` is marked with
+    `workflow` or `action`; composite actions also run the `workflow` rules, which see
+    `ctx.kind == "action"` and decide whether they apply), plus project rules whose `collect` is marked with
     `@yaml_collector("compose", ...)`. Invalid YAML, alias bombs, recursive aliases and
     over-deep nesting each become one `Notice` in `result.notices`; the scan goes on.
 
@@ -587,7 +588,7 @@ def analyze_yaml(source: SourceFile, config: Config, rules: list, result: FileRe
         return []
     wanted = [
         rule for rule in rules
-        if rule.target == kind or (rule.target == "project" and kind in getattr(rule.collect, "yaml_kinds", ()))
+        if rule.target == kind or (kind == "action" and rule.target == "workflow") or (rule.target == "project" and kind in getattr(rule.collect, "yaml_kinds", ()))
     ]
     documents = load(source, result)
     contexts = []
