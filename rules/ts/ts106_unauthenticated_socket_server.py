@@ -454,6 +454,7 @@ def collect(ctx):
             functions[_qualify("this." + ts.text(node.child_by_field_name("name")), node)] = value
 
     servers, passed = [], []
+    imported = {local for entry in ctx.module_facts["imports"] for _, local in entry["names"] if local}
     local_classes = {ts.text(node.child_by_field_name("name")) for node in ctx.find("class_declaration")}
     for node in ctx.find("new_expression", "call_expression"):
         kind = _server_kind(node, classes, modules, local_classes)
@@ -502,7 +503,7 @@ def collect(ctx):
                 aliases[ts.text(name)] = target
             else:
                 callee = member_path(value.child_by_field_name("function"))
-                if callee and "()" not in callee:
+                if callee and "()" not in callee and (callee in functions or callee.partition(".")[0] in imported and callee.count(".") <= 1):
                     calls[ts.text(name)] = callee
         elif value.type in ("identifier", "member_expression") and member_path(value):
             aliases[ts.text(name)] = (member_path(value), None)
@@ -538,11 +539,13 @@ def collect(ctx):
                         upgrades.append(_upgrade_facts(handler))
                 continue
         callee = member_path(function)
-        if callee and "()" not in callee:
+        if callee and "()" not in callee and (callee in functions or callee.partition(".")[0] in imported and callee.count(".") <= 1):
             for position, arg in enumerate(args):
                 arg = ts.unwrap(arg)
-                if arg is not None and arg.type in ("identifier", "member_expression") and member_path(arg):
-                    passed.append([callee, position, member_path(arg)])
+                if arg is not None and arg.type == "identifier":
+                    passed.append([callee, position, ts.text(arg)])
+                elif arg is not None and arg.type == "member_expression" and member_path(arg).startswith("this."):
+                    passed.append([callee, position, _qualify(member_path(arg), arg)])
 
     guards: dict[str, list[int]] = {}  # function -> parameters it protects (`.use` or an authenticating connection handler)
     for name, function in functions.items():
@@ -588,13 +591,14 @@ def collect(ctx):
     }
 
     exports = _exports(ctx)
-    if not (servers or uses or connections or upgrades or guards or socket_auth or exports):
+    if not (servers or uses or connections or upgrades or guards or socket_auth or exports or passed):
         return None
-    return {
+    facts = {
         "servers": servers, "uses": uses, "connections": connections, "upgrades": upgrades,
         "passed": passed, "calls": calls, "guards": guards, "socket_auth": socket_auth,
         "exports": exports, "aliases": {k: list(v) for k, v in aliases.items() if v[1] is None},
     }
+    return {key: value for key, value in facts.items() if value}
 
 
 def _has_disconnect(text: bytes) -> bool:
