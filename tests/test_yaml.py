@@ -272,3 +272,40 @@ def test_interpolation_forms() -> None:
 def test_image_refs(raw, tag, digest) -> None:
     ref = ImageRef.parse(raw)
     assert (ref.tag, ref.digest) == (tag, digest)
+
+
+# --- override pairing ----------------------------------------------------------------------
+
+BASE = "services:\n  api:\n    image: ghcr.io/acme/api:1.0.0\n    depends_on:\n      - cache\n"
+PROD = "services:\n  api:\n    deploy:\n      resources:\n        limits: {memory: 1G, cpus: '1'}\n  cache:\n    image: redis:7.2\n    mem_limit: 256m\n    cpus: 0.5\n"
+
+
+def _compose_scan(tmp_path: Path, files: dict[str, str], config: Config):
+    from linter.engine import scan
+
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    config.select = ["DC102", "DC107"]
+    result = scan([tmp_path], config, root=tmp_path, jobs=1)
+    return sorted((f.code, f.location.path, f.location.start_line) for f in result.findings)
+
+
+def test_default_override_is_merged(tmp_path: Path) -> None:
+    found = _compose_scan(tmp_path, {"docker-compose.yml": BASE, "docker-compose.override.yml": PROD}, Config(root=tmp_path))
+    assert found == []
+
+
+def test_other_files_stand_alone_unless_configured(tmp_path: Path) -> None:
+    files = {"deploy/docker-compose.yml": BASE, "deploy/docker-compose.prod.yml": PROD}
+    alone = _compose_scan(tmp_path, files, Config(root=tmp_path))
+    assert ("DC102", "deploy/docker-compose.yml", 2) in alone and ("DC107", "deploy/docker-compose.yml", 5) in alone
+    paired = _compose_scan(tmp_path, files, Config(root=tmp_path, compose_overrides={"deploy/docker-compose.yml": ["deploy/docker-compose.prod.yml"]}))
+    assert paired == []
+
+
+def test_compose_overrides_config_takes_file_globs(tmp_path: Path) -> None:
+    from linter.config import load_config
+
+    (tmp_path / ".prodlint.toml").write_text('compose-overrides = { "docker-compose.yml" = ["docker-compose.prod.yml"] }\n')
+    assert load_config(tmp_path).compose_overrides == {"docker-compose.yml": ["docker-compose.prod.yml"]}
