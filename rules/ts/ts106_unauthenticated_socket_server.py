@@ -99,7 +99,8 @@ _WS = ("ws", "isomorphic-ws")
 _LOOSE_SOCKET_IO_CLASSES = {"SocketIOServer", "SocketIoServer"}
 _AUTH_WORDS = {"VERIFY", "AUTH", "AUTHENTICATE", "AUTHENTICATED", "AUTHENTICATION", "AUTHORIZE", "AUTHORIZED", "AUTHORIZATION"}
 _AUTH_VERBS = {"VALIDATE", "CHECK", "GET", "LOAD", "FIND", "DECRYPT", "UNSEAL", "READ", "RESOLVE", "FETCH", "LOOKUP", "REQUIRE"}
-_AUTH_OBJECTS = {"TOKEN", "SESSION", "JWT", "TICKET", "CREDENTIALS", "USER", "PRINCIPAL", "IDENTITY"}
+_AUTH_OBJECTS = {"TOKEN", "SESSION", "JWT", "TICKET", "CREDENTIALS"}
+_WHO_OBJECTS = {"USER", "PRINCIPAL", "IDENTITY", "ACCOUNT", "MEMBER"}  # getUser(token) checks; getUser(socket.id) looks up
 _CREDENTIAL_SEGMENTS = {"authorization", "cookie", "cookies", "session", "token", "accesstoken", "jwt", "apikey", "ticket"}
 _DISCONNECTS = {"disconnect", "close", "terminate", "destroy", "end"}
 _SERVING = {"on", "once", "join", "emit", "send", "to", "in", "broadcast", "addListener"}
@@ -298,6 +299,8 @@ def _is_log(call) -> bool:
 
 
 def _auth_call(call) -> bool:
+    """`verifyToken(…)`, `jwt.verify(…)`, `auth.api.getSession(…)`, `validateSession(…)`, and
+    `getUserFromToken(…)` / `findUser(token)`: a lookup of who someone is from a credential."""
     path = member_path(call.child_by_field_name("function"))
     if not path:
         return False
@@ -305,7 +308,14 @@ def _auth_call(call) -> bool:
     words = set(word for segment in segments for word in name_words(segment))
     if words & _AUTH_WORDS:
         return True
-    return bool(words & _AUTH_VERBS and words & _AUTH_OBJECTS)
+    if words & _AUTH_VERBS and words & _AUTH_OBJECTS:
+        return True
+    if words & _AUTH_VERBS and words & _WHO_OBJECTS:
+        for arg in call_arguments(call):
+            arg_path = member_path(arg)
+            if _credential_read(arg_path) or set(name_words(arg_path.rpartition(".")[2])) & (_AUTH_OBJECTS | {"COOKIE", "AUTH", "AUTHORIZATION"}):
+                return True
+    return False
 
 
 def authenticates(function, kind: str = "connection") -> bool:
@@ -337,7 +347,7 @@ def _auth_start(function, kind: str = "connection") -> int | None:
         function_node = node.child_by_field_name("function")
         path = member_path(function_node)
         base, _, method = path.rpartition(".")
-        if base in sockets and method in _DISCONNECTS:
+        if base in sockets and method in _DISCONNECTS and not _inside_listener(node, body, sockets):
             disconnects = True
         if kind == "upgrade" and base in sockets and method == "write" and "40" in ts.text(node):
             disconnects = True
@@ -361,6 +371,20 @@ def _auth_start(function, kind: str = "connection") -> int | None:
     if first_auth is None or not disconnects:
         return None
     return first_auth if all(start > first_auth for start in serving) else None
+
+
+def _inside_listener(node, body, sockets: set[str]) -> bool:
+    """Inside `socket.on('kick', …)`: a disconnect there answers an event, not a failed check."""
+    for parent in ts.ancestors(node):
+        if parent == body:
+            return False
+        if parent.type == "call_expression":
+            base, _, method = member_path(parent.child_by_field_name("function")).rpartition(".")
+            args = call_arguments(parent)
+            event = ts.string_value(args[0]) if args else None
+            if base in sockets and method in ("on", "once", "addListener") and event is not None:
+                return not (set(name_words(event)) & (_AUTH_WORDS | {"LOGIN", "HELLO"}))
+    return False
 
 
 def _upgrade_facts(handler) -> dict:
