@@ -58,9 +58,9 @@ import re
 
 from linter.compose import compose_of, interpolations
 from linter.registry import rule
+from linter.secrets import is_placeholder
 from linter.semantics import is_secret_like, name_words
 
-_EXTRA_WORDS = {"PASS", "PASSPHRASE", "PASSWD", "PW", "PSW", "PASSWORD"}
 _SWITCH_WORDS = {"ALLOW", "RANDOM", "EMPTY", "GENERATE", "ENABLE", "ENABLED", "DISABLE", "REQUIRE", "REQUIRED", "USE", "SKIP"}
 _BOOLEAN = {"true", "false", "yes", "no", "on", "off", "0", "1", "y", "n", "none", "null"}
 _DEFAULTS = {
@@ -70,17 +70,36 @@ _DEFAULTS = {
 _URL_CREDENTIALS = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://(?P<user>[^:/@\s]*):(?P<password>[^@/\s]+)@[^\s]")
 
 
+_ALIASES = {"PASS": "PASSWORD", "PASSPHRASE": "PASSWORD", "PW": "PASSWORD", "PSW": "PASSWORD"}
+_NOT_SECRET_LAST = {
+    "FILE", "PATH", "DIR", "USER", "USERS", "USERNAME", "LENGTH", "HASH", "HOST", "PORT", "URL", "URI", "EXPIRY", "EXPIRES",
+    "TTL", "ALGORITHM", "HOURS", "MINUTES", "SECONDS", "DAYS", "LIMIT", "RATE", "COUNT", "SIZE", "TIMEOUT", "INTERVAL",
+    "ATTEMPTS", "POLICY", "MODE", "VERSION", "ENABLED", "DISABLED", "REQUIRED", "IN", "ID", "NAME", "EMAIL", "PREFIX",
+}
+_SENTINEL = re.compile(r"^((user|self)[-_]?provided|none|null|disabled|unset|empty|required)$", re.I)
+
+
 def _secret_name(ctx, name: str) -> bool:
-    words = name_words(name)
-    if _SWITCH_WORDS & set(words) and not {"KEY", "TOKEN"} & set(words[-1:]):
+    words = [_ALIASES.get(word, word) for word in name_words(name)]
+    if not words or words[-1] in _NOT_SECRET_LAST:
         return False
-    if words and words[-1] in ("FILE", "PATH", "DIR", "USER", "USERNAME", "LENGTH", "HASH", "SALT_ROUNDS", "HOST", "PORT", "URL", "URI", "EXPIRY", "EXPIRES", "TTL", "ALGORITHM"):
+    if _SWITCH_WORDS & set(words) and words[-1] not in ("KEY", "TOKEN", "SECRET"):
         return False
     if words[-2:] == ["ACCESS", "KEY"] and "SECRET" not in words:
         return False  # `AWS_ACCESS_KEY`, `MINIO_ACCESS_KEY`: the key id (a user name), not its secret
-    if is_secret_like(name, tuple(ctx.config.secret_names), tuple(ctx.config.public_names)):
+    return is_secret_like("_".join(words), tuple(ctx.config.secret_names), tuple(ctx.config.public_names)) or is_secret_like(
+        name, tuple(ctx.config.secret_names), tuple(ctx.config.public_names)
+    )
+
+
+def _not_a_value(text: str) -> bool:
+    """Values that cannot be a credential: file references, numbers and durations, sentinels."""
+    stripped = text.strip()
+    if stripped.startswith(("/run/secrets/", "file://")) or (stripped.startswith("/") and " " not in stripped and "/" in stripped[1:]):
         return True
-    return bool(_EXTRA_WORDS & set(words)) and not name.upper().startswith(("NEXT_PUBLIC_", "VITE_", "PUBLIC_"))
+    if re.fullmatch(r"[\d.]+\s*[a-zA-Z]{0,7}(/[a-z]+)?", stripped):
+        return True  # `24`, `5m`, `60/minute`
+    return bool(_SENTINEL.match(stripped)) or set(stripped) <= {"*", "x", "X", "-", "."}
 
 
 def _judge(ctx, name: str, value: str):
@@ -99,14 +118,13 @@ def _judge(ctx, name: str, value: str):
     if found:
         for item in found:
             default = item.default
-            if default and not interpolations(default) and default.strip().lower() not in _BOOLEAN:
+            if default and not interpolations(default) and default.strip().lower() not in _BOOLEAN and not _not_a_value(default) \
+                    and (default.strip().lower() in _DEFAULTS or not is_placeholder(default)):
                 start = lead + item.argument_start
                 kind = "a default credential" if default.strip().lower() in _DEFAULTS else "a literal"
                 return start, start + len(default), f"{kind} as the fallback of `${{{item.name}}}`"
         return None
-    if text.startswith("/run/secrets/") or text.startswith("/") and " " not in text and "/" in text[1:]:
-        return None  # a file path holding the secret
-    if set(text) <= {"*", "x", "X", "-", "."}:
+    if _not_a_value(text):
         return None
     kind = "a default credential" if text.lower() in _DEFAULTS else "a literal credential"
     return lead, lead + len(text), kind
