@@ -165,6 +165,15 @@ def _server_kind(node, classes, modules, local_classes=frozenset()) -> str | Non
     return None
 
 
+def _required_spec(node) -> str | None:
+    node = ts.unwrap(node)
+    if node is None or node.type != "call_expression" or ts.text(node.child_by_field_name("function")) != "require":
+        return None
+    args = call_arguments(node)
+    spec = ts.string_value(args[0]) if args else None
+    return spec if spec and spec.startswith(".") else None
+
+
 def _required_kind(node) -> str | None:
     node = ts.unwrap(node)
     if node is None or node.type != "call_expression" or ts.text(node.child_by_field_name("function")) != "require":
@@ -472,6 +481,16 @@ def collect(ctx):
             value = ts.unwrap(node.child_by_field_name("value"))
             if value is not None and value.type in FUNCTION_TYPES:
                 functions[ts.text(node.child_by_field_name("name"))] = value
+    for node in ctx.find("export_statement", "assignment_expression"):  # export default (io) => …; module.exports = function (io) …
+        if node.type == "export_statement":
+            value = ts.unwrap(node.child_by_field_name("value") or node.child_by_field_name("declaration"))
+            name = "default" if any(c.type == "default" for c in node.children) else None
+        else:
+            value = ts.unwrap(node.child_by_field_name("right"))
+            left = member_path(node.child_by_field_name("left"))
+            name = "default" if left in ("module.exports", "exports") else left.rpartition(".")[2] if left.startswith(("module.exports.", "exports.")) else None
+        if name and value is not None and value.type in FUNCTION_TYPES:
+            functions.setdefault(name, value)
     for node in ctx.find("method_definition", "public_field_definition"):
         value = node if node.type == "method_definition" else ts.unwrap(node.child_by_field_name("value"))
         if value is not None and value.type in FUNCTION_TYPES:
@@ -563,7 +582,10 @@ def collect(ctx):
                         upgrades.append(_upgrade_facts(handler))
                 continue
         callee = member_path(function)
-        if callee and "()" not in callee and (callee in functions or callee.partition(".")[0] in imported and callee.count(".") <= 1):
+        required = _required_spec(function)
+        if required is not None:  # require('./socket-auth')(io)
+            callee = "require:" + required
+        if callee and "()" not in callee and (required or callee in functions or callee.partition(".")[0] in imported and callee.count(".") <= 1):
             for position, arg in enumerate(args):
                 arg = ts.unwrap(arg)
                 if arg is not None and arg.type == "identifier":
@@ -775,13 +797,19 @@ def _guarded_by_call(index, facts, path: str, handles: set[str]) -> bool:
 
 def _imported_function(index, facts, path: str, local: str, depth: int = 0):
     """(module, exported name) a local name is imported from, through re-exports."""
+    if local.startswith("require:"):
+        module = index.resolve(path, local[len("require:"):])
+        return (module, "default") if module is not None else None
     head, _, member = local.partition(".")
     for imported_module in index.modules.successors(path) if path in index.modules else ():
         edge = index.modules.get_edge_data(path, imported_module) or {}
         for imported, bound in edge.get("names", []):
             if bound != head:
                 continue
-            name = member if imported == "*" and member else imported if not member else None
+            if imported == "*":
+                name = member or ("default" if edge.get("kind") == "require" else None)  # socketAuth(io) of `module.exports = fn`
+            else:
+                name = imported if not member else None
             if name is None:
                 continue
             return _through_reexports(index, imported_module, name, depth)
