@@ -109,7 +109,8 @@ def test_identical_calls_in_one_symbol_get_distinct_fingerprints(tmp_path: Path)
 
 
 def test_stable_fingerprint_ignores_whitespace_only() -> None:
-    assert normalize_snippet("fetch(\n    url\n)") == "fetch( url )"
+    assert normalize_snippet("fetch(\n    url\n)") == normalize_snippet("fetch( url )") == "fetch(url)"
+    assert normalize_snippet('get("/a", { b: 1, },)') == normalize_snippet("get('/a', {b: 1})")
     one = stable_fingerprint("TS201", "src/a.ts", "fetch(url)", "load", 1)
     assert one == stable_fingerprint("TS201", "src/a.ts", " fetch(url)\n", "load", 1)
     assert one != stable_fingerprint("TS201", "src/a.ts", "fetch(url)", "load", 2)

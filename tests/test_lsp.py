@@ -229,7 +229,10 @@ async def test_cross_file_rule_follows_saves_of_other_files(client: LanguageClie
     auth_path = workspace / "src" / "auth.ts"
     auth_path.write_text(auth_text, encoding="utf-8")
     io_uri = await open_document(client, workspace / "src" / "io.ts", io_text)
-    await asyncio.sleep(1.0)  # the workspace index is built in the background
+    for _ in range(200):  # the workspace index is built in the background; it says when it is done
+        if any("indexed" in message.message for message in client.log_messages):
+            break
+        await asyncio.sleep(0.05)
     assert [d.code for d in client.diagnostics.get(io_uri, [])] == []
 
     auth_uri = auth_path.as_uri()
