@@ -466,6 +466,211 @@ class FileSemantics:
                 return parent
         return None
 
+    # -- request-derived values (stable API: TS107, TS108) --
+
+    def handler_parameters(self, handler: Node) -> frozenset[str]:
+        """Names of `handler`'s parameters that carry the request itself (`req`, `request`, `ctx`,
+        Hono's `c`, a Next.js `context`, server-action arguments, the `params`/`searchParams`
+        of a destructured second argument). Subset of `request_sources(handler)`."""
+        return self._request_flow(handler)[0]
+
+    def request_sources(self, handler: Node) -> frozenset[str]:
+        """Local names inside `handler` that hold attacker-chosen request data.
+
+        Seeds are the handler's parameters: every plain identifier except response/next
+        objects and server-made values (`res`, `reply`, `response`, `next`, `session`, `user`,
+        `workspace`, …); from a destructured parameter only the request-shaped keys
+        (`params`, `searchParams`, `query`, `body`, `req`, `request`, `headers`, `input`,
+        `parsedInput`, `formData`, …) — a wrapper's `{ session, workspace, ctx }` is made by
+        the server. Then, in document order up to a fixpoint, every local bound by
+        `const`/`let`/`var`, plain assignment or `for … of` (destructuring included) to a value
+        `is_request_derived` accepts: `const { id } = await params; const itemId = id;`.
+        Names are not scope-resolved: a shadowing inner binding counts as the outer one."""
+        return self._request_flow(handler)[1]
+
+    def is_request_derived(self, node: Node | None, handler: Node | None = None) -> bool:
+        """True when the expression `node` evaluates to attacker-chosen request data inside
+        `handler` (default: `enclosing_handler(node)`; False outside any handler).
+
+        Accepted: names from `request_sources`; members and subscripts of such values
+        (`req.params.id`, `req.query`, `req.body`, `body['id']`, `c.req`), except server-made
+        members read directly off a request parameter (`req.user`, `req.session`, `req.auth`,
+        `ctx.state`, `c.var`, `res.locals`) and Hono/Koa context getters (`c.get('user')`);
+        method calls on request data (`await request.json()`, `request.formData()`,
+        `searchParams.get('id')`, `formData.get('id')`, `c.req.param('id')`, `id.trim()`);
+        conversions and validators of request data — still attacker-chosen —
+        (`Number(…)`, `parseInt`, `parseFloat`, `String`, `BigInt`, `decodeURIComponent`,
+        `JSON.parse`, `Object.fromEntries`, zod/yup/joi `schema.parse/safeParse/validate(…)`,
+        valibot `parse(schema, …)`, `new URL(request.url)`, `new ObjectId(id)`); `await`,
+        `??`/`||`/`&&`/`+`, ternaries and template strings over any of these.
+        Not accepted: calls that take the request but return server data (`getSession(req)`,
+        `auth()`), constants, `session.user.id`."""
+        node = ts.unwrap(node)
+        if node is None:
+            return False
+        if handler is None:
+            handler = self.enclosing_handler(node)
+            if handler is None:
+                return False
+        params, names = self._request_flow(handler)
+        return _derived(node, names, params)
+
+    def _request_flow(self, handler: Node) -> tuple[frozenset[str], frozenset[str]]:
+        cache = self.__dict__.setdefault("_request_flow_cache", {})
+        key = (handler.start_byte, handler.end_byte)
+        if key in cache:
+            return cache[key]
+        params: set[str] = set()
+        parameters = handler.child_by_field_name("parameters")
+        single = handler.child_by_field_name("parameter")
+        items = [single] if single is not None else (parameters.named_children if parameters is not None else [])
+        for item in items:
+            pattern = item.child_by_field_name("pattern") if item.type in ("required_parameter", "optional_parameter") else item
+            if pattern is not None and pattern.type == "assignment_pattern":
+                pattern = pattern.child_by_field_name("left")
+            if pattern is None:
+                continue
+            if pattern.type == "identifier":
+                if ts.text(pattern) not in _NOT_REQUEST_PARAMS:
+                    params.add(ts.text(pattern))
+            elif pattern.type == "object_pattern":
+                for child in pattern.named_children:
+                    if child.type == "shorthand_property_identifier_pattern" and ts.text(child) in _REQUEST_KEYS:
+                        params.add(ts.text(child))
+                    elif child.type == "object_assignment_pattern":
+                        left = child.child_by_field_name("left")
+                        if left is not None and ts.text(left) in _REQUEST_KEYS:
+                            params.add(ts.text(left))
+                    elif child.type == "pair_pattern":
+                        key_node = child.child_by_field_name("key")
+                        if ts.string_value(key_node) in _REQUEST_KEYS or ts.text(key_node) in _REQUEST_KEYS:
+                            params.update(pattern_bindings(child.child_by_field_name("value")))
+        names = set(params)
+        bindings: list[tuple[Node, Node]] = []
+        for node in self.ctx.find("variable_declarator", "assignment_expression", "for_in_statement"):
+            if node.start_byte < handler.start_byte or node.end_byte > handler.end_byte:
+                continue
+            if node.type == "variable_declarator":
+                target, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+            elif node.type == "assignment_expression":
+                target, value = node.child_by_field_name("left"), node.child_by_field_name("right")
+            else:
+                target, value = node.child_by_field_name("left"), node.child_by_field_name("right")
+            if target is not None and value is not None:
+                bindings.append((target, value))
+        frozen_params = frozenset(params)
+        for _ in range(4):
+            before = len(names)
+            for target, value in bindings:
+                if _derived(value, names, frozen_params):
+                    names.update(pattern_bindings(target))
+            if len(names) == before:
+                break
+        cache[key] = (frozen_params, frozenset(names))
+        return cache[key]
+
+
+# Parameters that are not request data: response objects, `next`, and values a wrapper such
+# as `withAuth(async (req, session) => …)` hands in after authenticating.
+_NOT_REQUEST_PARAMS = {
+    "res", "reply", "response", "resp", "next", "h", "session", "user", "currentUser", "auth", "workspace",
+    "organization", "org", "team", "tenant", "account", "project", "env", "event_context", "info",
+}
+# Keys of a destructured handler parameter that hold request data.
+_REQUEST_KEYS = {
+    "params", "searchParams", "query", "body", "req", "request", "headers", "input", "rawInput",
+    "parsedInput", "formData", "data", "args", "payload",
+}
+# Members of a request parameter that middleware fills in from the session, not the client.
+_SERVER_MADE_MEMBERS = {
+    "user", "session", "auth", "state", "locals", "var", "currentUser", "userId", "account", "tenant",
+    "organization", "workspace", "log", "log", "server", "app", "env", "context", "db", "prisma",
+}
+_CONVERSIONS = {
+    "Number", "parseInt", "parseFloat", "String", "BigInt", "Boolean", "decodeURIComponent", "decodeURI",
+    "JSON.parse", "Object.fromEntries", "Number.parseInt", "Number.parseFloat", "Object.assign",
+    "parse", "safeParse", "parseAsync", "safeParseAsync", "v.parse", "v.safeParse", "validate", "assert",
+}
+_PARSE_METHODS = {
+    "parse", "safeParse", "parseAsync", "safeParseAsync", "validate", "validateSync", "validateAsync",
+    "cast", "create", "decode", "assert", "mask",
+}
+_PASS_OPERATORS = {"??", "||", "&&", "+"}
+
+
+def pattern_bindings(pattern: Node | None) -> list[str]:
+    """Every local a binding target introduces: `id`, `{ id, params: { slug } }`, `[a, ...rest]`,
+    skipping default values (`{ id = fallback }` binds `id` only)."""
+    pattern = ts.unwrap(pattern)
+    if pattern is None:
+        return []
+    if pattern.type in ("identifier", "shorthand_property_identifier_pattern"):
+        return [ts.text(pattern)]
+    found: list[str] = []
+    if pattern.type == "pair_pattern":
+        return pattern_bindings(pattern.child_by_field_name("value"))
+    if pattern.type in ("object_assignment_pattern", "assignment_pattern"):
+        return pattern_bindings(pattern.child_by_field_name("left"))
+    if pattern.type in ("object_pattern", "array_pattern", "rest_pattern"):
+        for child in pattern.named_children:
+            found.extend(pattern_bindings(child))
+    return found
+
+
+def _derived(node: Node | None, names: frozenset[str] | set[str], params: frozenset[str]) -> bool:
+    node = ts.unwrap(node)
+    if node is None:
+        return False
+    kind = node.type
+    if kind == "identifier":
+        return ts.text(node) in names
+    if kind == "await_expression":
+        return bool(node.named_children) and _derived(node.named_children[0], names, params)
+    if kind in ("member_expression", "subscript_expression"):
+        obj = ts.unwrap(node.child_by_field_name("object"))
+        if obj is not None and obj.type == "identifier" and ts.text(obj) in params:
+            member = (
+                ts.text(node.child_by_field_name("property"))
+                if kind == "member_expression"
+                else ts.string_value(node.child_by_field_name("index"))
+            )
+            if member in _SERVER_MADE_MEMBERS:
+                return False
+        return _derived(obj, names, params)
+    if kind == "call_expression":
+        function = ts.unwrap(node.child_by_field_name("function"))
+        args = call_arguments(node)
+        if function is not None and function.type == "member_expression":
+            obj = ts.unwrap(function.child_by_field_name("object"))
+            method = ts.text(function.child_by_field_name("property"))
+            if method in ("get", "var") and obj is not None and obj.type == "identifier" and ts.text(obj) in params:
+                return False
+            if method in _PARSE_METHODS and any(_derived(arg, names, params) for arg in args):
+                return True
+            if _derived(obj, names, params):
+                return True
+        return callee_path(node) in _CONVERSIONS and any(_derived(arg, names, params) for arg in args)
+    if kind == "new_expression":
+        arguments = node.child_by_field_name("arguments")
+        return arguments is not None and any(_derived(arg, names, params) for arg in arguments.named_children)
+    if kind == "template_string":
+        return any(
+            _derived(sub.named_children[0] if sub.named_children else None, names, params)
+            for sub in node.named_children
+            if sub.type == "template_substitution"
+        )
+    if kind == "binary_expression":
+        if ts.text(node.child_by_field_name("operator")) in _PASS_OPERATORS:
+            return _derived(node.child_by_field_name("left"), names, params) or _derived(
+                node.child_by_field_name("right"), names, params
+            )
+        return False
+    if kind == "ternary_expression":
+        return _derived(node.child_by_field_name("consequence"), names, params) or _derived(
+            node.child_by_field_name("alternative"), names, params
+        )
+    return False
+
 
 def destructured(pattern: Node) -> Iterator[tuple[str, str, Node | None]]:
     """(binding, key, default) for each property of an object pattern."""
