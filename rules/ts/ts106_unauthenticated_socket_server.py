@@ -165,21 +165,22 @@ def _server_kind(node, classes, modules, local_classes=frozenset()) -> str | Non
     return None
 
 
-def _required_spec(node) -> str | None:
+def _required(node) -> str | None:
+    """The specifier of a `require('x')` call."""
     node = ts.unwrap(node)
     if node is None or node.type != "call_expression" or ts.text(node.child_by_field_name("function")) != "require":
         return None
     args = call_arguments(node)
-    spec = ts.string_value(args[0]) if args else None
+    return ts.string_value(args[0]) if args else None
+
+
+def _required_spec(node) -> str | None:
+    spec = _required(node)
     return spec if spec and spec.startswith(".") else None
 
 
 def _required_kind(node) -> str | None:
-    node = ts.unwrap(node)
-    if node is None or node.type != "call_expression" or ts.text(node.child_by_field_name("function")) != "require":
-        return None
-    args = call_arguments(node)
-    spec = ts.string_value(args[0]) if args else None
+    spec = _required(node)
     return "socket.io" if spec in _SOCKET_IO else "ws" if spec in _WS else None
 
 
@@ -451,7 +452,7 @@ def _inside_call_argument(node, body) -> bool:
     return False
 
 
-def _handler(ctx, node, functions: dict[str, object]):
+def _handler(node, functions: dict[str, object]):
     """The function a handler argument names: inline, or declared in this file."""
     node = ts.unwrap(node)
     if node is None:
@@ -464,15 +465,56 @@ def _handler(ctx, node, functions: dict[str, object]):
     return None, None
 
 
-def collect(ctx):
-    path = ctx.source.scope
-    if is_test_path(path) or is_story_path(path) or is_declaration_path(path):
-        return None
+def _guards(ctx, functions: dict[str, object]) -> dict[str, list[int]]:
+    """Function -> positions of the parameters it protects: `.use(...)` on the parameter (or a
+    variable it is stored in), an authenticating `connection` handler on it, or an `upgrade`
+    handler that authenticates before handing sockets to it."""
     data = ctx.source.data
-    interesting = (b"socket.io", b"ws", b".use(", b"connection", b"upgrade", b"Server", b"export", b"module.exports")
-    if not any(word in data for word in interesting):
-        return None
-    classes, modules = _classes(ctx)
+    guards: dict[str, list[int]] = {}
+    for name, function in functions.items():
+        params = _params(function)
+        body = data[function.start_byte : function.end_byte]
+        if not any(params) or not (b".use(" in body or b"connect" in body or b"upgrade" in body):
+            continue
+        protected = set()
+        slots = {param: position for position, param in enumerate(params) if param}
+        for call in ts.walk(function):
+            if call.type in ("assignment_expression", "variable_declarator"):  # io = instance; const server = io
+                left = call.child_by_field_name("left" if call.type == "assignment_expression" else "name")
+                right = ts.unwrap(call.child_by_field_name("right" if call.type == "assignment_expression" else "value"))
+                if right is not None and right.type == "identifier" and ts.text(right) in slots and member_path(left):
+                    slots[_qualify(member_path(left), call)] = slots[ts.text(right)]
+                continue
+            if call.type != "call_expression":
+                continue
+            fn = call.child_by_field_name("function")
+            if fn is None or fn.type != "member_expression":
+                continue
+            method = ts.text(fn.child_by_field_name("property"))
+            args = call_arguments(call)
+            if method == "on" and len(args) >= 2 and ts.string_value(args[0]) == "upgrade":
+                handler, _ = _handler(args[1], functions)
+                if handler is not None:  # upgradeHandler(wss, server): authenticates before wss.handleUpgrade
+                    protected.update(slots[handle] for handle in _upgrade_facts(handler)["handles"] if handle in slots)
+                continue
+            target = _receiver(fn.child_by_field_name("object"), {})
+            if target is None or target[0] not in slots:
+                continue
+            if method == "use" and args:
+                protected.add(slots[target[0]])
+            elif method == "on" and len(args) >= 2 and ts.string_value(args[0]) in ("connection", "connect"):
+                handler, _ = _handler(args[1], functions)
+                if handler is not None and authenticates(handler):
+                    protected.add(slots[target[0]])
+        if protected:
+            guards[name] = sorted(protected)
+    return guards
+
+
+def _local_functions(ctx) -> dict[str, object]:
+    """Name -> function node for the functions this file declares: declarations, `const f = () =>`,
+    `export default`/`module.exports =` functions (as `default`), `exports.f =`, class methods
+    and arrow fields (as `Class:this.name`)."""
     functions: dict[str, object] = {}
     for node in ctx.find("function_declaration", "variable_declarator"):
         if node.type == "function_declaration":
@@ -495,7 +537,21 @@ def collect(ctx):
         value = node if node.type == "method_definition" else ts.unwrap(node.child_by_field_name("value"))
         if value is not None and value.type in FUNCTION_TYPES:
             functions[_qualify("this." + ts.text(node.child_by_field_name("name")), node)] = value
+    return functions
 
+
+def collect(ctx):
+    """Plain data about one file for phase 2: the socket servers it creates (kind, location,
+    binding, factory, options), what it registers on any name (`.use`, `connection` and
+    `upgrade` handlers), which local names it exports under which names, calls that bind a
+    name to a function's result, values handed to functions, and functions that guard a
+    parameter or authenticate a socket."""
+    path = ctx.source.scope
+    if is_test_path(path) or is_story_path(path) or is_declaration_path(path):
+        return None
+    data = ctx.source.data
+    classes, modules = _classes(ctx)
+    functions = _local_functions(ctx)
     servers, passed = [], []
     imported = {local for entry in ctx.module_facts["imports"] for _, local in entry["names"] if local}
     local_classes = {ts.text(node.child_by_field_name("name")) for node in ctx.find("class_declaration")}
@@ -568,7 +624,7 @@ def collect(ctx):
                 event = ts.string_value(args[0])
                 if event in ("connection", "connect"):
                     target = _receiver(function.child_by_field_name("object"), aliases)
-                    handler, ref = _handler(ctx, args[1], functions)
+                    handler, ref = _handler(args[1], functions)
                     if target is not None:
                         connections.append({
                             "base": target[0], "ns": target[1],
@@ -577,7 +633,7 @@ def collect(ctx):
                             "location": ctx.location(node, note="connection handler that serves events without checking credentials first"),
                         })
                 elif event == "upgrade":
-                    handler, _ = _handler(ctx, args[1], functions)
+                    handler, _ = _handler(args[1], functions)
                     if handler is not None:
                         upgrades.append(_upgrade_facts(handler))
                 continue
@@ -593,58 +649,18 @@ def collect(ctx):
                 elif arg is not None and arg.type == "member_expression" and member_path(arg).startswith("this."):
                     passed.append([callee, position, _qualify(member_path(arg), arg)])
 
-    guards: dict[str, list[int]] = {}  # function -> parameters it protects (`.use` or an authenticating connection handler)
-    for name, function in functions.items():
-        params = _params(function)
-        body = data[function.start_byte : function.end_byte]
-        if not any(params) or not (b".use(" in body or b"connect" in body or b"upgrade" in body):
-            continue
-        protected = set()
-        slots = {param: position for position, param in enumerate(params) if param}
-        for call in ts.walk(function):
-            if call.type in ("assignment_expression", "variable_declarator"):  # io = instance; const server = io
-                left = call.child_by_field_name("left" if call.type == "assignment_expression" else "name")
-                right = ts.unwrap(call.child_by_field_name("right" if call.type == "assignment_expression" else "value"))
-                if right is not None and right.type == "identifier" and ts.text(right) in slots and member_path(left):
-                    slots[_qualify(member_path(left), call)] = slots[ts.text(right)]
-                continue
-            if call.type != "call_expression":
-                continue
-            fn = call.child_by_field_name("function")
-            if fn is None or fn.type != "member_expression":
-                continue
-            method = ts.text(fn.child_by_field_name("property"))
-            args = call_arguments(call)
-            if method == "on" and len(args) >= 2 and ts.string_value(args[0]) == "upgrade":
-                handler, _ = _handler(ctx, args[1], functions)
-                if handler is not None:  # upgradeHandler(wss, server): authenticates before wss.handleUpgrade
-                    protected.update(slots[name] for name in _upgrade_facts(handler)["handles"] if name in slots)
-                continue
-            target = _receiver(fn.child_by_field_name("object"), {})
-            if target is None or target[0] not in slots:
-                continue
-            if method == "use" and args:
-                protected.add(slots[target[0]])
-            elif method == "on" and len(args) >= 2 and ts.string_value(args[0]) in ("connection", "connect"):
-                handler, _ = _handler(ctx, args[1], functions)
-                if handler is not None and authenticates(handler):
-                    protected.add(slots[target[0]])
-        if protected:
-            guards[name] = sorted(protected)
+    guards = _guards(ctx, functions)
     socket_auth = {
         name: True for name, function in functions.items()
         if _has_disconnect(data[function.start_byte : function.end_byte]) and authenticates(function)
     }
 
-    exports = _exports(ctx)
-    if not (servers or uses or connections or upgrades or guards or socket_auth or exports or passed):
-        return None
     facts = {
         "servers": servers, "uses": uses, "connections": connections, "upgrades": upgrades,
         "passed": passed, "calls": calls, "guards": guards, "socket_auth": socket_auth,
-        "exports": exports, "aliases": {k: list(v) for k, v in aliases.items() if v[1] is None},
+        "exports": _exports(ctx), "aliases": {k: list(v) for k, v in aliases.items() if v[1] is None},
     }
-    return {key: value for key, value in facts.items() if value}
+    return {key: value for key, value in facts.items() if value} or None
 
 
 def _has_disconnect(text: bytes) -> bool:
