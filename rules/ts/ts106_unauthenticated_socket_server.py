@@ -803,7 +803,7 @@ def _guarded_by_call(index, facts, path: str, handles: set[str]) -> bool:
             continue
         if position in own.get("guards", {}).get(callee, ()):
             return True
-        target = _imported_function(index, facts, path, callee)
+        target = _imported_function(index, path, callee)
         if target is not None:
             module, name = target
             if position in (facts.get(module) or {}).get("guards", {}).get(name, ()):
@@ -811,7 +811,7 @@ def _guarded_by_call(index, facts, path: str, handles: set[str]) -> bool:
     return False
 
 
-def _imported_function(index, facts, path: str, local: str, depth: int = 0):
+def _imported_function(index, path: str, local: str, depth: int = 0):
     """(module, exported name) a local name is imported from, through re-exports."""
     if local.startswith("require:"):
         module = index.resolve(path, local[len("require:"):])
@@ -847,7 +847,8 @@ def _through_reexports(index, module: str, name: str, depth: int):
     return module, name
 
 
-def _protected(index, facts, origin: str, server: dict, reach) -> bool:
+def _protected(index, facts, server: dict, reach) -> bool:
+    """Whether anything that can reach the server authenticates its connections."""
     if server["opaque"]:
         return True
     options = set(server["options"])
@@ -871,7 +872,7 @@ def _protected(index, facts, origin: str, server: dict, reach) -> bool:
                 continue
             auth = connection["auth"]
             if auth is None and connection["ref"]:
-                target = _imported_function(index, facts, path, connection["ref"])
+                target = _imported_function(index, path, connection["ref"])
                 auth = bool(target and (facts.get(target[0]) or {}).get("socket_auth", {}).get(target[1]))
             if connection["ns"] is None:
                 if auth:
@@ -906,7 +907,7 @@ def check(ctx):
     for path, own in sorted(facts.items()):
         for server in own.get("servers", []):
             reach = _reach(index, facts, path, server)
-            if _protected(index, facts, path, server, reach):
+            if _protected(index, facts, server, reach):
                 continue
             related = [
                 connection["location"]
@@ -916,7 +917,8 @@ def check(ctx):
             ][:5]
             modules = sorted(p for p, (handles, _) in reach.items() if handles)
             others = [p for p in modules if p != path]
-            name = server["binding"] if server["binding"] and server["binding"].isidentifier() else "io"
+            binding = server["binding"] or "#"
+            name = "io" if binding.startswith("#") else binding.rpartition(":")[2]  # `Gateway:this.io` -> `this.io`
             where = ""
             if others:
                 where = f" (searched this module and the {len(others)} module{'s' if len(others) > 1 else ''} that use{'' if len(others) > 1 else 's'} it)"
