@@ -1,10 +1,16 @@
 """The project index: cross-file facts built once per scan from what the workers returned.
 
-Phase 1 extracts each file's imports and exports as plain data (`extract_module_facts`);
-phase 2 resolves them into a networkx DiGraph of modules (relative paths, `index` files,
-`.js` specifiers that name `.ts` sources, `tsconfig.json` `baseUrl`/`paths` with
-`extends`, workspace packages by their `package.json` name). Project rules ask the index;
-they never re-read source files.
+Phase 1 extracts each file's imports and exports as plain data (`extract_module_facts`:
+`import`, `import x = require()`, `require()`, dynamic `import()`, re-exports); phase 2
+resolves them into a networkx DiGraph of modules, importer -> imported, each edge carrying
+the names it binds (`[[imported, local]]`, `*` for a whole module), its `kind`, `reexport`
+and `type_only`. Resolution follows Node and TypeScript: relative paths with or without
+extension, `index` files, `.js` specifiers that name `.ts` sources, the nearest
+`tsconfig.json`/`jsconfig.json` (`baseUrl`, `paths` with the longest matching prefix,
+`extends` chains, solution-style configs that only list `references`), `package.json`
+`imports` (`#x`), and workspace packages by their `package.json` name through `exports`,
+`source`/`types`/`module`/`main` (built `dist/` paths mapped back to `src/`) or `src/index`.
+Project rules ask the index; they never re-read source files.
 """
 
 from __future__ import annotations
