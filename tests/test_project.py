@@ -262,3 +262,22 @@ def test_read_jsonc_keeps_comment_markers_inside_strings(tmp_path):
 )
 def test_export_targets(exports, subpath, expected):
     assert _export_targets(exports, subpath) == expected
+
+
+def test_socket_server_auth_found_through_a_paths_alias_and_a_barrel(tmp_path):
+    """TS106 end to end: the module graph is what connects the instance to its middleware."""
+    write(tmp_path, {
+        "tsconfig.json": {"compilerOptions": {"baseUrl": ".", "paths": {"@/*": ["./src/*"]}}},
+        "src/lib/io.ts": "import { Server } from 'socket.io';\nexport const io = new Server({ path: '/rt' });\n",
+        "src/lib/index.ts": "export { io } from './io';\n",
+        "src/auth.ts": "import { io } from '@/lib';\nio.use((socket, next) => next());\n",
+        "src/handlers.ts": "import { io } from '@/lib/io';\nio.on('connection', (socket) => socket.join('all'));\n",
+    })
+
+    def ts106(root: Path) -> list:
+        result = scan([root], load_config(root), root=root, jobs=1)
+        return [(f.location.path, f.location.start_line) for f in result.findings if f.code == "TS106"]
+
+    assert ts106(tmp_path) == []
+    (tmp_path / "src/auth.ts").write_text("import { io } from '@/lib';\nio.on('connection', () => {});\n", encoding="utf-8")
+    assert ts106(tmp_path) == [("src/lib/io.ts", 2)]
