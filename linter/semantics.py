@@ -198,6 +198,55 @@ _ROUTER_METHODS = {"get", "post", "put", "patch", "delete", "del", "all", "head"
 _NEXT_ROUTE = re.compile(r"(^|/)app/(.+/)?route\.[cm]?[jt]sx?$")
 _PAGES_API = re.compile(r"(^|/)pages/api/.+\.[cm]?[jt]sx?$")
 
+# --- loggers and what they must not be handed (TS105, TS203) ------------------------
+
+_LOGGER_MODULES = {"pino", "winston", "bunyan", "loglevel", "consola", "signale", "log4js", "roarr", "tslog", "@nestjs/common", "common"}
+_LOGGER_RECEIVERS = {
+    "fastify.log", "app.log", "server.log", "req.log", "request.log", "reply.log", "ctx.log", "c.var.logger",
+    "this.log", "this.logger", "this._logger", "Logger",
+}
+_LOG_METHODS = {"log", "info", "debug", "warn", "warning", "error", "trace", "fatal", "verbose", "silly", "http", "notice", "critical", "dir", "table"}
+_PASS_THROUGH = {"JSON.stringify", "util.inspect", "inspect", "String", "Object.assign", "Object.entries", "Object.values", "structuredClone", "serialize"}
+# Nouns whose whole value must not reach a log (RULES.md TS105). Only the last word counts:
+# `accessToken` is a token, `userId` / `tokenExpiry` / `sessionCount` are chosen fields.
+_SENSITIVE_WORDS = {
+    "USER", "USERS", "ACCOUNT", "ACCOUNTS", "SESSION", "SESSIONS", "CREDENTIAL", "CREDENTIALS", "CREDS",
+    "PASSWORD", "PASSWORDS", "PASSWD", "PWD", "TOKEN", "TOKENS", "SECRET", "SECRETS", "AUTHORIZATION",
+    "HEADERS", "COOKIE", "COOKIES", "APIKEY", "JWT", "PRIVATEKEY",
+}
+_SENSITIVE_PAIRS = {("API", "KEY"), ("PRIVATE", "KEY"), ("SECRET", "KEY"), ("ACCESS", "KEY"), ("SIGNING", "KEY")}
+# `nextPageToken`, `totalTokens`, `maxTokens`: pagination cursors and LLM usage counts.
+_NOT_SENSITIVE_WORDS = {"PAGE", "NEXT", "CURSOR", "PAGINATION", "CONTINUATION", "TOTAL", "INPUT", "OUTPUT", "PROMPT",
+                        "COMPLETION", "MAX", "MIN", "USED", "REMAINING", "NUM", "COUNT", "CACHED", "REASONING", "CSRF", "XSRF"}
+_REQUEST_OBJECTS = {"req", "request", "ctx.request", "c.req", "event", "context.request", "ctx.req", "this.request"}
+
+
+def sensitive_name(name: str) -> bool:
+    """`user`, `currentUser`, `session`, `accessToken`, `dbPassword`, `apiKey`, `headers`; not
+    `userId`, `userName`, `tokenExpiry`, `nextPageToken`, `totalTokens`."""
+    words = name_words(name)
+    if not words or any(word in _NOT_SENSITIVE_WORDS for word in words):
+        return False
+    return words[-1] in _SENSITIVE_WORDS or tuple(words[-2:]) in _SENSITIVE_PAIRS
+
+
+def _sensitive_member(node: Node) -> bool:
+    """`req.body`, `request.body`, `req.headers`, `req.headers.authorization`, `session.user`,
+    `user.password`; not `user.id`, `user.email`, `res.headers`, `usage.totalTokens`."""
+    path = member_path(node)
+    if not path:
+        return False
+    receiver, _, last = path.rpartition(".")
+    if last in ("body", "rawBody", "cookies", "signedCookies") and receiver in _REQUEST_OBJECTS:
+        return True
+    if receiver.rpartition(".")[2] == "headers" and receiver.rpartition(".")[0] in _REQUEST_OBJECTS | {""}:
+        return sensitive_name(last.replace("-", "_"))
+    if last == "headers":
+        return receiver in _REQUEST_OBJECTS or receiver.endswith(("Request", "request", "req"))
+    if "usage" in receiver.split("."):
+        return False
+    return sensitive_name(last)
+
 
 class FileSemantics:
     """Facts about one file, computed on first use and shared by every rule."""
@@ -465,6 +514,138 @@ class FileSemantics:
             if parent in handlers:
                 return parent
         return None
+
+    # -- loggers (TS105, TS203) --
+
+    @cached_property
+    def logger_bindings(self) -> set[str]:
+        """Identifiers bound to a logger instance in this file: `pino(...)`, `require('pino')(...)`,
+        `winston.createLogger(...)`, `bunyan.createLogger(...)`, `createLogger` imported from
+        winston/bunyan, `new Logger(...)`, `logger.child(...)`, plus config `logger-names`."""
+        names = set(self.ctx.config.logger_names)
+        factories: set[str] = set()  # local names of pino / createLogger / Logger
+        modules: set[str] = set()  # local names of the winston / bunyan / pino modules
+        for entry in self.ctx.module_facts["imports"]:
+            spec = entry["spec"].split("/")[-1] if entry["spec"].startswith("@") else entry["spec"]
+            if entry["spec"] not in _LOGGER_MODULES and spec not in _LOGGER_MODULES:
+                continue
+            for imported, local in entry["names"]:
+                if not local:
+                    continue
+                if imported in ("*", "default"):
+                    modules.add(local)
+                    factories.add(local)
+                elif imported in ("createLogger", "pino", "Logger", "default", "logger"):
+                    factories.add(local)
+        for node in self.ctx.find("variable_declarator", "public_field_definition"):
+            name = node.child_by_field_name("name")
+            value = ts.unwrap(node.child_by_field_name("value"))
+            if name is None or value is None or name.type not in ("identifier", "property_identifier", "private_property_identifier"):
+                continue
+            if value.type == "await_expression" and value.named_children:
+                value = ts.unwrap(value.named_children[0])
+            if value.type not in ("call_expression", "new_expression"):
+                continue
+            callee = value.child_by_field_name("function") if value.type == "call_expression" else value.child_by_field_name("constructor")
+            path = member_path(callee)
+            receiver, _, method = path.rpartition(".")
+            if path == "require()":  # require('pino')(…)
+                arg = call_arguments(callee)[0] if call_arguments(callee) else None
+                factory = ts.string_value(arg) in _LOGGER_MODULES
+            else:
+                factory = path in factories
+            if (
+                factory
+                or (receiver in modules and method in ("createLogger", "child", "pino"))
+                or (method == "child" and (receiver in names or self._logger_receiver(receiver)))
+            ):
+                names.add(ts.text(name))
+        return names
+
+    def _logger_receiver(self, path: str) -> bool:
+        if not path:
+            return False
+        last = path.rsplit(".", 1)[-1]
+        if path in _LOGGER_RECEIVERS or last in ("logger", "log", "Logger", "_logger", "$logger") or last.endswith("Logger"):
+            return True
+        return path in self.ctx.config.logger_names or last in self.ctx.config.logger_names
+
+    def is_logger_call(self, call: Node) -> bool:
+        """A call that writes a log line: `console.*`, `logger.*`, `log.*`, `this.logger.*`,
+        `fastify.log.*`, `req.log.*`, pino/winston/bunyan instances, configured logger names."""
+        if call.type != "call_expression":
+            return False
+        path = callee_path(call)
+        receiver, _, method = path.rpartition(".")
+        if not receiver or method not in _LOG_METHODS:
+            return False
+        if receiver in ("console", "globalThis.console", "global.console", "window.console"):
+            return True
+        if receiver in self.logger_bindings:
+            return True
+        return self._logger_receiver(receiver)
+
+    def sensitive_log_argument(self, call: Node) -> Node | None:
+        """The argument (or the part of one) through which a logger call logs a whole sensitive
+        object or value (`user`, `session`, `req.body`, `headers`, a token or secret), or None.
+        Chosen fields (`user.id`), masked values (`redact(user)`) and development-only calls
+        are None. TS105 reports exactly these calls; TS203 leaves them to TS105."""
+        if not self.is_logger_call(call):
+            return None
+        for arg in call_arguments(call):
+            found = self._sensitive_value(arg, 0)
+            if found is not None:
+                return None if self.is_development_only(call) else found
+        return None
+
+    def _sensitive_value(self, node: Node | None, depth: int) -> Node | None:
+        node = ts.unwrap(node)
+        if node is None or depth > 6:
+            return None
+        kind = node.type
+        if kind in ("identifier", "shorthand_property_identifier"):
+            return node if sensitive_name(ts.text(node)) else None
+        if kind in ("member_expression", "subscript_expression"):
+            env = self.env_name(node)
+            if env is not None:
+                return node if self.is_secret_like(env) else None
+            return node if _sensitive_member(node) else None
+        if kind == "await_expression":
+            return self._sensitive_value(node.named_children[0] if node.named_children else None, depth + 1)
+        if kind == "spread_element":
+            return self._sensitive_value(node.named_children[0] if node.named_children else None, depth + 1)
+        if kind == "template_string":
+            for part in node.named_children:
+                if part.type == "template_substitution" and part.named_children:
+                    found = self._sensitive_value(part.named_children[0], depth + 1)
+                    if found is not None:
+                        return found
+            return None
+        if kind == "binary_expression" and ts.text(node.child_by_field_name("operator")) == "+":
+            return self._sensitive_value(node.child_by_field_name("left"), depth + 1) or self._sensitive_value(
+                node.child_by_field_name("right"), depth + 1
+            )
+        if kind in ("object", "array"):
+            for child in node.named_children:
+                if child.type == "pair":
+                    found = self._sensitive_value(child.child_by_field_name("value"), depth + 1)
+                else:
+                    found = self._sensitive_value(child, depth + 1)
+                if found is not None:
+                    return found
+            return None
+        if kind == "call_expression":
+            path = callee_path(node)
+            args = call_arguments(node)
+            if path in _PASS_THROUGH and args:
+                return self._sensitive_value(args[0], depth + 1)
+            if path.rsplit(".", 1)[-1] == "get" and args:  # req.headers.get('authorization'), cookies().get('session')
+                key = ts.string_value(args[0])
+                owner = member_path(node.child_by_field_name("function").child_by_field_name("object")) if node.child_by_field_name("function").type == "member_expression" else ""
+                if key is not None and owner.rsplit(".", 1)[-1] in ("headers", "cookies", "headers()", "cookies()") and sensitive_name(key.replace("-", "_")):
+                    return node
+        return None
+
 
     # -- request-derived values (stable API: TS107, TS108) --
 
