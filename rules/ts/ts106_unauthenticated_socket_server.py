@@ -194,6 +194,12 @@ def _function_name(function) -> str:
         return ts.text(parent.child_by_field_name("name"))
     if parent is not None and parent.type == "export_statement":
         return "default"
+    if parent is not None and parent.type == "assignment_expression":  # module.exports = function (server) { … }
+        left = member_path(parent.child_by_field_name("left"))
+        if left in ("module.exports", "exports"):
+            return "default"
+        if left.startswith(("module.exports.", "exports.")):
+            return left.rpartition(".")[2]
     return ""
 
 
@@ -602,7 +608,10 @@ def collect(ctx):
                 aliases[ts.text(name)] = target
             else:
                 callee = member_path(value.child_by_field_name("function"))
-                if callee and "()" not in callee and (callee in functions or callee.partition(".")[0] in imported and callee.count(".") <= 1):
+                required = _required_spec(value.child_by_field_name("function"))
+                if required is not None:  # const io = require('./socket-io')(server)
+                    calls[ts.text(name)] = "require:" + required
+                elif callee and "()" not in callee and (callee in functions or callee.partition(".")[0] in imported and callee.count(".") <= 1):
                     calls[ts.text(name)] = callee
         elif value.type in ("identifier", "member_expression") and member_path(value):
             aliases[ts.text(name)] = (member_path(value), None)
@@ -751,12 +760,17 @@ def _reach(index, facts, origin: str, server: dict) -> dict[str, tuple[set[str],
         for local, callee in own.get("calls", {}).items():
             if callee in producers:
                 handles.add(local)
+            elif callee.startswith("require:"):
+                module = index.resolve(path, callee[len("require:"):])
+                if module is not None and "default" in exported.get(module, (set(), set()))[1]:
+                    handles.add(local)
         for local, (target, _) in own.get("aliases", {}).items():
             if target in handles:
                 handles.add(local)
         exports = own.get("exports", {})
         out_handles = old_out_handles | set(reexported_handles) | {name for h in handles for name in exports.get(h, ())}
         out_producers = old_out_producers | set(reexported_producers) | {name for p in producers for name in exports.get(p, ())}
+        out_producers |= producers & {"default"}  # module.exports = function (server) { return new Server(server) }
         if path in seen and (handles, producers, out_handles, out_producers) == (old_handles, old_producers, old_out_handles, old_out_producers):
             continue  # nothing new here: also ends cycles of re-exports
         seen[path] = (handles, producers)
@@ -769,6 +783,7 @@ def _reach(index, facts, origin: str, server: dict) -> dict[str, tuple[set[str],
                 continue
             reexport = edge.get("reexport")
             next_handles, next_producers, next_out_handles, next_out_producers = set(), set(), set(), set()
+            touched = False
             for imported, local in edge.get("names", []):
                 if imported == "*":
                     if reexport:
@@ -777,6 +792,7 @@ def _reach(index, facts, origin: str, server: dict) -> dict[str, tuple[set[str],
                             next_out_producers |= out_producers - {"default"}
                         continue
                     if not local:
+                        touched = touched or edge.get("kind") == "require" and "default" in out_producers  # require('./f')(server)
                         continue
                     if edge.get("kind") == "require":  # const io = require('./io') of `module.exports = io`
                         if "default" in out_handles:
@@ -790,7 +806,7 @@ def _reach(index, facts, origin: str, server: dict) -> dict[str, tuple[set[str],
                     (next_out_handles if reexport else next_handles).add(local)
                 if imported in out_producers and local:
                     (next_out_producers if reexport else next_producers).add(local)
-            if next_handles or next_producers or next_out_handles or next_out_producers:
+            if touched or next_handles or next_producers or next_out_handles or next_out_producers:
                 queue.append((importer, next_handles, next_producers, next_out_handles, next_out_producers))
     return seen
 
