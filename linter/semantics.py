@@ -201,6 +201,7 @@ _PAGES_API = re.compile(r"(^|/)pages/api/.+\.[cm]?[jt]sx?$")
 # --- loggers and what they must not be handed (TS105, TS203) ------------------------
 
 _LOGGER_MODULES = {"pino", "winston", "bunyan", "loglevel", "consola", "signale", "log4js", "roarr", "tslog", "@nestjs/common", "common"}
+_LOGGER_MODULE_PATH = re.compile(r"^[.@~#][^'\"]*/(logger|loggers|log|logging)(\.[cm]?[jt]s)?$")
 _LOGGER_RECEIVERS = {
     "fastify.log", "app.log", "server.log", "req.log", "request.log", "reply.log", "ctx.log", "c.var.logger",
     "this.log", "this.logger", "this._logger", "Logger",
@@ -526,6 +527,9 @@ class FileSemantics:
         factories: set[str] = set()  # local names of pino / createLogger / Logger
         modules: set[str] = set()  # local names of the winston / bunyan / pino modules
         for entry in self.ctx.module_facts["imports"]:
+            if _LOGGER_MODULE_PATH.search(entry["spec"]):  # import { authLog } from '@/lib/logger'
+                names.update(local for _, local in entry["names"] if local and local != "*")
+                continue
             spec = entry["spec"].split("/")[-1] if entry["spec"].startswith("@") else entry["spec"]
             if entry["spec"] not in _LOGGER_MODULES and spec not in _LOGGER_MODULES:
                 continue

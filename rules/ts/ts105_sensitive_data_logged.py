@@ -1,0 +1,115 @@
+"""## What it finds
+
+A log call — `console.*`, `logger.*`, `log.*`, `this.logger.*`, `fastify.log.*`,
+`req.log.*` / `request.log.*`, an instance made by `pino()`, `winston.createLogger()`,
+`bunyan.createLogger()`, `new Logger()` or `logger.child()`, or a name listed in the
+`logger-names` setting — that is handed a whole sensitive object or value: a variable or
+member named like `user`, `account`, `session`, `credentials`, `password`, `token`,
+`secret`, `apiKey`, `cookies`, the request body (`req.body`, `request.body`), the request
+headers or their `authorization`/`cookie` entry, or a secret-like environment variable.
+The value is found also inside object literals (`{ user }`), arrays, spreads, template
+strings (`` `login ${user}` ``), string concatenation and `JSON.stringify(...)` /
+`util.inspect(...)`.
+
+## Why it matters in production
+
+Logs are copied to many places (log drains, APM vendors, support dashboards, backups) and are
+read by far more people than the database. A whole user object carries password hashes,
+reset tokens and personal data; a request body carries passwords and card numbers; headers
+carry bearer tokens and session cookies. Once written, they cannot be recalled, and a
+leaked token in a log is a working credential (CWE-532).
+
+## Example
+
+```ts
+logger.info({ user }, 'signed in');
+console.log(`login attempt ${JSON.stringify(req.body)}`);
+request.log.debug(request.headers);
+```
+
+## Use instead
+
+```ts
+logger.info({ userId: user.id }, 'signed in');
+console.log('login attempt', { email: req.body.email });
+// or configure redaction once: pino({ redact: ['req.headers.authorization', '*.password'] })
+```
+
+## Not flagged
+
+Chosen non-secret fields (`user.id`, `{ userId: user.id, email: user.email }`,
+`tokens.length`); values passed through any other function first (`redact(user)`,
+`mask(token)`, `omit(user, ['password'])`); names that only look related (`userId`,
+`userAgent`, `tokenExpiry`, `nextPageToken`, `totalTokens`, `csrfToken`); log calls reachable
+only under a development check (`if (process.env.NODE_ENV === 'development')`); log calls
+inside comments and JSDoc examples; tests, stories, `.d.ts` files and `'use client'` modules
+(the browser console of the user's own data).
+
+## How to suppress
+
+`// prodlint-ignore TS105: value is a display name, not a user record` on the line or the
+line above. Better: log chosen fields, or configure the logger's redaction
+(`pino({ redact })`, a winston format) so the whole object is scrubbed everywhere.
+
+## References
+
+- https://cwe.mitre.org/data/definitions/532.html
+- https://cheatsheetseries.owasp.org/cheatsheets/Logging_Cheat_Sheet.html
+- https://getpino.io/#/docs/redaction
+"""
+
+from __future__ import annotations
+
+import re
+
+from linter import ts
+from linter.registry import rule
+from linter.semantics import callee_path, member_path, name_words
+
+
+_SECRET_WORDS = {"TOKEN", "TOKENS", "PASSWORD", "PASSWORDS", "PASSWD", "PWD", "SECRET", "SECRETS", "AUTHORIZATION",
+                 "COOKIE", "COOKIES", "APIKEY", "JWT", "PRIVATEKEY", "KEY", "CREDENTIAL", "CREDENTIALS", "CREDS"}
+
+
+def _describe(node) -> str:
+    path = member_path(node)
+    if node.type == "call_expression":
+        args = node.child_by_field_name("arguments")
+        return f"{path[:-2]}({ts.text(args)[1:-1]})" if path.endswith("()") and args is not None else ts.text(node)[:40]
+    if path:
+        return path
+    text = ts.text(node)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _message(ctx, call, found) -> str:
+    what = _describe(found)
+    last = re.split(r"[.(]", what.rstrip(")"))[-1] if found.type != "call_expression" else what
+    words = set(name_words(last.replace("-", "_"))) if found.type != "call_expression" else {"AUTHORIZATION"}
+    env = ctx.semantics.env_name(found)
+    if env is not None or words & _SECRET_WORDS:
+        return (f"`{callee_path(call)}` logs `{what}`: a credential written to a log works for anyone who can read "
+                "the log storage, drains and vendor dashboards; log that it is present or a masked form, never its value")
+    return (f"`{callee_path(call)}` logs `{what}` whole: password hashes, tokens and personal data it carries reach "
+            "log storage that many people and vendors can read; log chosen fields (an id) or redact it")
+
+
+@rule(
+    code="TS105",
+    slug="sensitive-data-logged",
+    level="error",
+    cwe=532,
+    summary="Whole sensitive object or value written to a log",
+    target="ts",
+    security_severity=6.5,
+    tags=("security", "logging", "privacy"),
+)
+def check(ctx):
+    semantics = ctx.semantics
+    if not semantics.is_server_code:
+        return
+    for call in ctx.captures("calls").get("call", []):
+        found = semantics.sensitive_log_argument(call)
+        if found is None:
+            continue
+        ctx.report(found, _message(ctx, call, found))
