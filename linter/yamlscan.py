@@ -313,26 +313,50 @@ def build(node: Node) -> Any:
     return go(node)
 
 
-def _lookup(node: MappingNode, part: Any, seen: set[int] | None = None) -> tuple[Node, Node] | None:
-    """(key node, value node) of `part` in a mapping: own keys first (last one wins), then
-    merged mappings in order."""
-    found = None
-    for k, v in node.value:
-        if k.tag != _MERGE and _key_value(k) == part and type(_key_value(k)) is type(part):
-            found = (k, v)
-    if found is not None:
+class _MappingIndex:
+    """Key value -> (key node, value node) of each mapping node, built once per node, so a
+    route lookup is a dict access, not a scan of every key (large files stay linear)."""
+
+    def __init__(self) -> None:
+        self.tables: dict[int, tuple[dict, list]] = {}
+
+    def table(self, node: MappingNode) -> tuple[dict, list]:
+        found = self.tables.get(id(node))
+        if found is None:
+            own: dict = {}
+            merges: list = []
+            for k, v in node.value:
+                if k.tag == _MERGE:
+                    merges.extend(_merge_sources(v))
+                    continue
+                key = _key_value(k)
+                own[(type(key), key)] = (k, v)  # the last duplicate wins, as in `build`
+            found = (own, merges)
+            self.tables[id(node)] = found
         return found
-    seen = seen or set()
-    if id(node) in seen:
+
+    def lookup(self, node: MappingNode, part: Any, seen: set[int] | None = None) -> tuple[Node, Node] | None:
+        """(key node, value node) of `part`: own keys first, then merged mappings in order."""
+        own, merges = self.table(node)
+        try:
+            hit = own.get((type(part), part))
+        except TypeError:
+            return None
+        if hit is not None or not merges:
+            return hit
+        seen = seen if seen is not None else set()
+        if id(node) in seen:
+            return None
+        seen.add(id(node))
+        for source in merges:
+            hit = self.lookup(source, part, seen)
+            if hit is not None:
+                return hit
         return None
-    seen.add(id(node))
-    for k, v in node.value:
-        if k.tag == _MERGE:
-            for source in _merge_sources(v):
-                hit = _lookup(source, part, seen)
-                if hit is not None:
-                    return hit
-    return None
+
+
+def _lookup(node: MappingNode, part: Any) -> tuple[Node, Node] | None:
+    return _MappingIndex().lookup(node, part)
 
 
 # --- positions inside scalars ----------------------------------------------------------------
@@ -424,6 +448,7 @@ class YamlContext(Context):
         self.doc_index = doc_index
         self.documents = documents
         self._reported: dict[tuple, Any] = {}
+        self._index = _MappingIndex()
 
     # positions
     @cached_property
@@ -453,7 +478,7 @@ class YamlContext(Context):
         for part in route:
             hit = None
             if isinstance(node, MappingNode):
-                hit = _lookup(node, part)
+                hit = self._index.lookup(node, part)
             elif isinstance(node, SequenceNode) and isinstance(part, int) and not isinstance(part, bool) and -len(node.value) <= part < len(node.value):
                 hit = (None, node.value[part])
             if hit is None:
