@@ -133,7 +133,6 @@ def check(ctx):
     first = ctx.root.children[0] if ctx.root.children else None
     if first is not None and first.type == "hash_bang_line":
         return  # a CLI tool
-    sensitive = getattr(semantics, "sensitive_log_argument", None)
     hooks_cache: dict = {}
     for call in ctx.captures("calls").get("call", []):
         callee = member_path(call.child_by_field_name("function"))
@@ -142,7 +141,7 @@ def check(ctx):
             continue
         if _forwards_arguments(call) or _client_context(call, hooks_cache) or semantics.is_development_only(call):
             continue
-        if sensitive is not None and sensitive(call) is not None:
-            continue  # TS105 reports this call
+        if semantics.sensitive_log_argument(call) is not None:
+            continue  # TS105 (sensitive-data-logged) reports this call
         ctx.report(call, f"`{callee}` in server code: unstructured output with no level or redaction; "
                          "use the app's logger so it can be filtered, searched and scrubbed")
