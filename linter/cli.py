@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="with REF: only findings on lines changed since the git ref REF (use --diff=REF before paths); "
                            "alone: print the changes --fix would make, write nothing")
     scan.add_argument("--fix", action="store_true", help="apply safe fixes to the scanned files")
+    scan.add_argument("--index-root", type=Path, metavar="DIR",
+                      help="cross-file rules read every file under DIR (cached), while only PATHS are reported")
     scan.add_argument("--shard", type=_shard, metavar="K/N", help="report only shard K of N (files split by path hash); cross-file rules still see every file")
     scan.add_argument("--sarif-output", metavar="FILE", help="also write SARIF to FILE")
     scan.add_argument("--summary-output", metavar="FILE", help="also write a markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)")
@@ -146,9 +148,9 @@ def _scan(args) -> int:
             from linter.cache import default_directory
 
             cache_dir = args.cache_dir or default_directory()
-        # Files named one by one (pre-commit, editors) are reported alone, but cross-file
-        # rules still see the whole project, so the answer does not depend on what was staged.
-        index_paths = [config.root if config.source else root] if all(p.is_file() for p in paths) else None
+        # --index-root: report PATHS only, but let cross-file rules read the whole project
+        # (pre-commit passes staged files; the answer should not depend on what was staged).
+        index_paths = [args.index_root] if args.index_root else None
         result = scan(
             paths, config, root=root, jobs=args.jobs, extra_excludes=args.exclude,
             use_ignores=not args.no_ignores, cache_dir=cache_dir,

@@ -186,3 +186,15 @@ def test_markdown_summary_for_the_job_summary(repo: Path, capsys) -> None:
     assert "**2 finding(s)** in 1 file(s)" in out
     assert "| `TS201` fetch-without-timeout | warning | 2 |" in out
     assert "| `src/api.ts` | 2 |" in out
+
+
+def test_index_root_lets_cross_file_rules_see_unstaged_files(repo: Path, capsys) -> None:
+    (repo / "src" / "io.ts").write_text(
+        "import { createServer } from 'node:http';\nimport { Server } from 'socket.io';\n\n"
+        "export const io = new Server(createServer());\n", encoding="utf-8")
+    (repo / "src" / "auth.ts").write_text(
+        "import { io } from './io';\n\nio.use((socket, next) => next(socket.handshake.auth.token ? undefined : new Error('no')));\n",
+        encoding="utf-8")
+    alone = findings(capsys, "src/io.ts")
+    assert ("TS106", "src/io.ts", 4) in alone
+    assert findings(capsys, "src/io.ts", "--index-root", ".") == []
