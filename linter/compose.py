@@ -305,6 +305,7 @@ class Dependency:
     condition: str
     route: Route  # the entry: list item or mapping key
     long: bool
+    required: bool = True  # long form `required: false`: compose only warns when it is missing
 
 
 def _limits(data: dict) -> dict:
@@ -408,9 +409,12 @@ class Service:
         elif isinstance(value, dict):
             for name, item in value.items():
                 condition = "service_started"
-                if isinstance(item, dict) and isinstance(item.get("condition"), str):
-                    condition = item["condition"]
-                out.append(Dependency(str(name), condition, route + (name,), True))
+                required = True
+                if isinstance(item, dict):
+                    if isinstance(item.get("condition"), str):
+                        condition = item["condition"]
+                    required = item.get("required") is not False and str(item.get("required")).lower() != "false"
+                out.append(Dependency(str(name), condition, route + (name,), True, required))
         return out
 
     @property
@@ -512,7 +516,7 @@ def collect_facts(ctx) -> dict | None:
                 "build": service.build is not None,
                 "runnable": service.build is not None or service.image is not None or service.extends is not None,
                 "depends": [
-                    (dep.name, dep.condition, ctx.location_of(dep.route, key=dep.long)) for dep in service.depends_on()
+                    (dep.name, dep.condition, ctx.location_of(dep.route, key=dep.long), dep.required) for dep in service.depends_on()
                 ],
             }
         facts = {"services": services, "include": "include" in compose.data}

@@ -41,8 +41,8 @@ services:
 
 ## Not flagged
 
-Dependencies on services defined in the paired override file or base file, on services a
-service inherits through `extends`, in projects that pull services in with `include:`,
+Dependencies on services defined in the paired override file or base file, optional ones
+(`required: false`), on services a service inherits through `extends`, in projects that pull services in with `include:`,
 `service_started` / `service_completed_successfully` conditions, and `service_healthy` on
 services whose health check is inherited from a file prodlint did not scan.
 
@@ -84,10 +84,10 @@ def check(ctx):
         entries = {}
         for name, service in services.items():
             graph.add_node(name)
-            for dependency, condition, location in service["depends"]:
+            for dependency, condition, location, required in service["depends"]:
                 entries.setdefault((name, dependency), location)
                 if dependency not in services:
-                    if not project["include"] and not standalone_override:
+                    if required and not project["include"] and not standalone_override:
                         ctx.report(
                             location,
                             f"service `{name}` depends on `{dependency}`, which no service of this compose project defines: "
