@@ -122,6 +122,8 @@ def _binding_name(literal) -> str | None:
         return left.rsplit(".", 1)[-1] if left else None
     if parent.type in ("public_field_definition", "property_signature") and parent.child_by_field_name("value") == node:
         return ts.text(parent.child_by_field_name("name"))
+    if parent.type == "jsx_attribute" and parent.named_children and parent.named_children[0] != node:
+        return ts.text(parent.named_children[0])
     if parent.type in ("assignment_pattern", "required_parameter", "optional_parameter", "object_assignment_pattern"):
         target = parent.child_by_field_name("left") or parent.child_by_field_name("pattern")
         return ts.text(target) if target is not None and target.type in ("identifier", "shorthand_property_identifier_pattern") else None

@@ -328,8 +328,8 @@ def check(ctx):
         function = call.child_by_field_name("function")
         callee = member_path(function)
         args = call_arguments(call)
-        if names and callee in names:
-            checker.options(args[0] if args else None, call, callee)
+        if (names and callee in names) or _is_cors_module_call(function):
+            checker.options(args[0] if args else None, call, callee if callee in names else "cors")
         elif callee.endswith(".register") and args and (ts.text(ts.unwrap(args[0])) in names or _is_cors_module_call(args[0])):
             checker.options(args[1] if len(args) > 1 else None, call, "@fastify/cors")
         elif callee.endswith(".enableCors"):
