@@ -1,6 +1,4 @@
-"""Published port listens on every network interface.
-
-## What it finds
+"""## What it finds
 
 A `ports:` entry that publishes a container port without a host IP: `"6379:6379"`,
 `"5432"` (a random host port, still on every interface), `"8000-8010:8000-8010"`, the long

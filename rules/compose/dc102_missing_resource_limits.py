@@ -1,6 +1,4 @@
-"""Service without memory or CPU limits
-
-## What it finds
+"""## What it finds
 
 A service with no memory limit (`deploy.resources.limits.memory` or the legacy `mem_limit`)
 or no CPU limit (`deploy.resources.limits.cpus` or the legacy `cpus`). Limits set in an

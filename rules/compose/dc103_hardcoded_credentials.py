@@ -1,6 +1,4 @@
-"""Credential written into a compose file
-
-## What it finds
+"""## What it finds
 
 Literal values for secret-like names in a service's `environment:` (map and `KEY=value`
 list syntax) and `build.args`: `POSTGRES_PASSWORD: postgres`, `- JWT_SECRET=s3cr3t`,

@@ -1,6 +1,4 @@
-"""Service runs privileged or shares the host's namespaces
-
-## What it finds
+"""## What it finds
 
 `privileged: true`; `cap_add` with `ALL`, `SYS_ADMIN` or `NET_ADMIN`; `network_mode: host`;
 `pid: host`; `security_opt` entries `seccomp:unconfined` / `apparmor:unconfined` (either `:`

@@ -1,6 +1,4 @@
-"""Docker socket mounted into a container
-
-## What it finds
+"""## What it finds
 
 A `volumes:` entry that mounts the host's Docker socket (`/var/run/docker.sock` or
 `/run/docker.sock`, also the rootless `$XDG_RUNTIME_DIR/docker.sock` form and

@@ -1,6 +1,4 @@
-"""Image without a version tag
-
-## What it finds
+"""## What it finds
 
 `image:` with no tag (`image: postgres`) or with `:latest`.
 

@@ -1,6 +1,4 @@
-"""`depends_on` that cannot work as written
-
-## What it finds
+"""## What it finds
 
 In the service graph that `depends_on` builds (short list form and long mapping form,
 merged with the override file docker compose pairs with the file):
