@@ -5,7 +5,8 @@ CSRF protection switched off in an app that authenticates with cookies:
 - `csrf: false`, `csrfProtection: false` (and `enableCsrf`/`checkCsrf: false`) options, for
   example `lusca({ csrf: false })`; Apollo Server's `csrfPrevention: false`;
   `csrf: { enabled: false }` and SvelteKit's `csrf: { checkOrigin: false }`;
-- next-auth / Auth.js `skipCSRFCheck`;
+- next-auth / Auth.js `skipCSRFCheck`; `disableCSRFCheck: true` (better-auth) and similar
+  `skipCsrf: true` switches;
 - a CSRF middleware registration left commented out: `// app.use(csrf(...))`,
   `// app.use(csurf())`, `// fastify.register(fastifyCsrf)`. A comment that merely talks
   about CSRF is not a finding.
@@ -63,6 +64,7 @@ from linter.registry import rule
 from linter.semantics import member_path
 
 _OFF_KEYS = {"csrf", "csrfprotection", "enablecsrf", "checkcsrf", "csrfcheck", "xsrf", "xsrfprotection", "csrfprevention"}
+_SKIP_KEYS = {"disablecsrfcheck", "disablecsrf", "skipcsrf", "skipcsrfcheck", "ignorecsrf"}
 _SESSION_MODULES = re.compile(
     r"^(cookie-parser|cookie-session|express-session|cookies|cookie|@fastify/(cookie|session|secure-session)|fastify-(cookie|session|secure-session)"
     r"|iron-session|next-auth(/.*)?|@auth/.+|koa-session|@hapi/cookie|lucia|better-auth(/.*)?|passport)$"
@@ -117,7 +119,7 @@ def _switched_off(ctx):
             value = ts.unwrap(node.child_by_field_name("value"))
             if value is None:
                 continue
-            if name in _OFF_KEYS and value.type == "false":
+            if (name in _OFF_KEYS and value.type == "false") or (name in _SKIP_KEYS and value.type == "true"):
                 yield node, f"`{ts.text(node)}` turns CSRF protection off"
             elif name in ("checkorigin", "enabled") and value.type == "false":
                 holder = node.parent.parent if node.parent is not None else None
