@@ -680,7 +680,7 @@ class FileSemantics:
         Accepted: names from `request_sources`; members and subscripts of such values
         (`req.params.id`, `req.query`, `req.body`, `body['id']`, `c.req`), except server-made
         members read directly off a request parameter (`req.user`, `req.session`, `req.auth`,
-        `ctx.state`, `c.var`, `res.locals`) and Hono/Koa context getters (`c.get('user')`);
+        `ctx.state`, `c.var`, `res.locals`) and Hono/Koa context getters (`c.get('user')`, `ctx.get(…)` on a `c`/`ctx`/`context` parameter);
         method calls on request data (`await request.json()`, `request.formData()`,
         `searchParams.get('id')`, `formData.get('id')`, `c.req.param('id')`, `id.trim()`);
         conversions and validators of request data — still attacker-chosen —
@@ -771,6 +771,8 @@ _SERVER_MADE_MEMBERS = {
     "user", "session", "auth", "state", "locals", "var", "currentUser", "userId", "account", "tenant",
     "organization", "workspace", "log", "log", "server", "app", "env", "context", "db", "prisma",
 }
+# Hono/Koa context objects: `c.get('user')` reads what middleware stored, not the client.
+_CONTEXT_PARAMS = {"c", "ctx", "context"}
 _CONVERSIONS = {
     "Number", "parseInt", "parseFloat", "String", "BigInt", "Boolean", "decodeURIComponent", "decodeURI",
     "JSON.parse", "Object.fromEntries", "Number.parseInt", "Number.parseFloat", "Object.assign",
@@ -807,7 +809,7 @@ def _derived(node: Node | None, names: frozenset[str] | set[str], params: frozen
     if node is None:
         return False
     kind = node.type
-    if kind == "identifier":
+    if kind in ("identifier", "shorthand_property_identifier"):
         return ts.text(node) in names
     if kind == "await_expression":
         return bool(node.named_children) and _derived(node.named_children[0], names, params)
@@ -828,7 +830,7 @@ def _derived(node: Node | None, names: frozenset[str] | set[str], params: frozen
         if function is not None and function.type == "member_expression":
             obj = ts.unwrap(function.child_by_field_name("object"))
             method = ts.text(function.child_by_field_name("property"))
-            if method in ("get", "var") and obj is not None and obj.type == "identifier" and ts.text(obj) in params:
+            if method in ("get", "var") and obj is not None and ts.text(obj) in params and ts.text(obj) in _CONTEXT_PARAMS:
                 return False
             if method in _PARSE_METHODS and any(_derived(arg, names, params) for arg in args):
                 return True

@@ -1,0 +1,461 @@
+"""## What it finds
+
+In a request handler (Next.js route handler, Pages API handler, server action,
+Express/Fastify/Hono/Koa route), a single-record read, update or delete keyed by an id the
+client chose, with no owner or tenant condition in the query:
+
+- Prisma: `prisma.document.findUnique/findFirst/findUniqueOrThrow/findFirstOrThrow/update/delete/upsert({ where: { id } })`
+- Drizzle: `db.query.items.findFirst({ where: eq(items.id, id) })`,
+  `db.select().from(items).where(eq(items.id, id))`, `db.update(items).set(…).where(…)`,
+  `db.delete(items).where(…)` — alone or inside `and(…)` without an owner column
+- Supabase: `supabase.from('items').select/update/delete().eq('id', id)` or `.match({ id })`
+- Kysely/Knex: `.where('id', id)`, `.where('id', '=', id)`, `.where({ id })`
+
+"Chosen by the client" means the value flows from the request: route `params` (also
+`await params`), `req.params`, `req.query`, `req.body`, `await request.json()`,
+`searchParams.get(…)`, `formData.get(…)`, server-action arguments — also after
+`Number(…)`, `parseInt`, `String(…)` or a zod `.parse(…)` (validated, still attacker-chosen).
+Owner columns: `organizationId`, `orgId`, `tenantId`, `userId`, `ownerId`, `accountId`,
+`workspaceId`, `teamId`, `createdBy`, `authorId`, in camelCase or snake_case, plus the
+`owner-columns` setting.
+
+## Why it matters in production
+
+Being signed in is not the same as owning the record. When a handler loads, changes or
+deletes `items.id = :id` straight from the URL, any user can walk the id space and read or
+destroy other customers' data (an insecure direct object reference, OWASP API1: broken
+object level authorization). It is the most common way multi-tenant SaaS leaks data, and no
+test that logs in as the owner will ever notice it.
+
+## Example
+
+```ts
+export async function DELETE(req: Request, { params }: { params: Promise<{ id: string }> }) {
+  const session = await auth();
+  const { id } = await params;
+  await prisma.invoice.delete({ where: { id } });
+}
+```
+
+## Use instead
+
+```ts
+await prisma.invoice.delete({ where: { id, organizationId: session.user.organizationId } });
+// or load, compare and refuse:
+const invoice = await prisma.invoice.findUnique({ where: { id } });
+if (!invoice || invoice.organizationId !== session.user.organizationId) return notFound();
+```
+
+## Not flagged
+
+An owner column anywhere in the same query (`and(eq(t.id, id), eq(t.orgId, orgId))`,
+`where: { id, team: { members: { some: { userId } } } }`, another `.eq('user_id', …)` in the
+chain); a result compared with the owner before it is returned or changed
+(`if (row.organizationId !== user.organizationId) return 403`, `notFound()`, `throw`, a
+`canAccess(user, row)`-style helper); a write preceded in the handler by such a check or by
+a read of the same id that does filter by owner; ids that do not come from the request
+(constants, `session.user.id`, `auth().userId`, `req.user.id`); where clauses built elsewhere
+or spread from another object (we cannot see them); many-record queries (`findMany`,
+`updateMany`, `deleteMany`); code outside request handlers (services called by them).
+
+## How to suppress
+
+`// prodlint-ignore TS107: public share links are readable by anyone` on the line or the
+line above.
+
+## References
+
+- https://owasp.org/API-Security/editions/2023/en/0xa1-broken-object-level-authorization/
+- https://cwe.mitre.org/data/definitions/639.html
+"""
+
+import re
+
+from linter import ts
+from linter.registry import rule
+from linter.semantics import call_arguments, callee_path, has_spread, object_properties, pattern_bindings
+
+_OWNER_COLUMNS = (
+    "organizationId", "orgId", "tenantId", "userId", "ownerId", "accountId", "workspaceId", "teamId",
+    "createdBy", "authorId",
+)
+# A relation compared by its id in an ownership check: `row.user.id !== session.user.id`.
+_OWNER_RELATIONS = {"user", "owner", "organization", "org", "team", "workspace", "tenant", "account", "author", "creator"}
+_PRISMA_SINGLE = {"findUnique", "findFirst", "findUniqueOrThrow", "findFirstOrThrow", "update", "delete", "upsert"}
+_PRISMA_WRITES = {"update", "delete", "upsert"}
+_DRIZZLE_FINDS = {"findFirst", "findMany"}
+_DRIZZLE_EQ = {"eq"}
+_CHAIN_WRITES = {"update", "delete", "del", "updateTable", "deleteFrom", "upsert"}
+_FILTER_METHODS = {"where", "andWhere", "orWhere", "whereIn", "eq", "match", "filter", "in", "is", "whereRef", "innerJoin", "join"}
+_EXITS = {"notFound", "redirect", "forbidden", "unauthorized", "permanentRedirect", "error"}
+# `canEditDocument(user, doc)`, `assertOwnership(…)`, `checkAuthorization(…)`, `hasPermission(…)`:
+# named for access to a thing, not for signing in (`requireSession()` is authentication only).
+_CHECK_HELPER = re.compile(
+    r"^(can[A-Z]\w*|authori[sz]e\w*|(has|assert|check|verify|ensure|require|validate)\w*"
+    r"(Access|Permission|Owner|Ownership|Member|Membership|Authori[sz]ation|Authori[sz]ed|Role)\w*)$"
+)
+
+
+def _norm(name: str) -> str:
+    return name.replace("_", "").lower()
+
+
+def _owner_set(ctx) -> set[str]:
+    return {_norm(name) for name in (*_OWNER_COLUMNS, *getattr(ctx.config, "owner_columns", ()))}
+
+
+def _id_like(column: str | None, owners: set[str]) -> bool:
+    if not column:
+        return False
+    column = column.rsplit(".", 1)[-1]
+    if _norm(column) in owners:
+        return False
+    return column in ("id", "uuid", "_id", "ID", "Id") or bool(re.search(r"[a-z0-9](Id|_id|ID)$", column))
+
+
+def _mentions_owner(node, owners: set[str]) -> bool:
+    """Any key, property, shorthand or string in `node` names an owner column."""
+    for child in ts.walk(node):
+        if child.type in ("property_identifier", "shorthand_property_identifier", "identifier", "shorthand_property_identifier_pattern"):
+            if _norm(ts.text(child)) in owners:
+                return True
+        elif child.type == "string_fragment":
+            text = ts.text(child)
+            if any(_norm(part) in owners for part in re.split(r"[^A-Za-z0-9_]+", text)):
+                return True
+    return False
+
+
+def _chain_calls(call):
+    """The calls of the method chain `call` belongs to, outermost first."""
+    top = call
+    while True:
+        parent = top.parent
+        if parent is not None and parent.type == "member_expression" and parent.child_by_field_name("object") == top:
+            grand = parent.parent
+            if grand is not None and grand.type == "call_expression" and grand.child_by_field_name("function") == parent:
+                top = grand
+                continue
+        if parent is not None and parent.type in ("await_expression", "parenthesized_expression", "non_null_expression"):
+            grand = parent.parent
+            if grand is not None and grand.type == "member_expression":
+                top = parent
+                continue
+        break
+    calls = []
+    node = top
+    while node is not None:
+        node = ts.unwrap(node)
+        if node is not None and node.type == "await_expression":
+            node = node.named_children[0] if node.named_children else None
+            continue
+        if node is None or node.type != "call_expression":
+            if node is not None and node.type == "member_expression":
+                node = node.child_by_field_name("object")
+                continue
+            break
+        calls.append(node)
+        function = ts.unwrap(node.child_by_field_name("function"))
+        node = function.child_by_field_name("object") if function is not None and function.type == "member_expression" else None
+    return calls
+
+
+def _method(call) -> str:
+    function = ts.unwrap(call.child_by_field_name("function"))
+    if function is not None and function.type == "member_expression":
+        return ts.text(function.child_by_field_name("property"))
+    return ts.text(function) if function is not None and function.type == "identifier" else ""
+
+
+def _method_span(call):
+    function = ts.unwrap(call.child_by_field_name("function"))
+    start = function.child_by_field_name("property").start_byte if function is not None and function.type == "member_expression" else call.start_byte
+    return (start, call.end_byte)
+
+
+class _Query:
+    def __init__(self, call, target, column, value, write, label):
+        self.call, self.target, self.column, self.value, self.write, self.label = call, target, column, value, write, label
+
+
+def _owner_lookup(options, owners) -> bool:
+    """`select: { workspaceId: true }` (only owner or parent ids): the query asks who owns the id, the first step of a check."""
+    select = ts.unwrap(object_properties(options).get("select"))
+    if select is None or select.type != "object" or has_spread(select):
+        return False
+    keys = list(object_properties(select))
+    return bool(keys) and all(_norm(key) in owners or key == "id" or _id_like(key, owners) for key in keys)
+
+
+def _drizzle_keys(condition, owners):
+    """(column, value) of each `eq(t.col, value)` a Drizzle condition requires; None when the
+    condition is something we cannot read (`or(...)`, a helper, a variable)."""
+    condition = ts.unwrap(condition)
+    if condition is None:
+        return None
+    if condition.type == "arrow_function":  # where: (t, { eq }) => eq(t.id, id)
+        body = condition.child_by_field_name("body")
+        return _drizzle_keys(body, owners) if body is not None and body.type != "statement_block" else None
+    if condition.type != "call_expression":
+        return None
+    name = callee_path(condition).rsplit(".", 1)[-1]
+    args = call_arguments(condition)
+    if name in _DRIZZLE_EQ and len(args) == 2:
+        column = ts.unwrap(args[0])
+        if column is not None and column.type == "member_expression":
+            return [(ts.text(column.child_by_field_name("property")), args[1])]
+        return []
+    if name == "and":
+        keys = []
+        for arg in args:
+            found = _drizzle_keys(arg, owners)
+            if found:
+                keys.extend(found)
+        return keys
+    return None
+
+
+def _queries(ctx, call, owners):
+    """The id-keyed single-record query `call` makes, if any, as a `_Query`."""
+    function = ts.unwrap(call.child_by_field_name("function"))
+    if function is None or function.type != "member_expression":
+        return None
+    method = ts.text(function.child_by_field_name("property"))
+    args = call_arguments(call)
+    obj = ts.unwrap(function.child_by_field_name("object"))
+    # Prisma and Drizzle relational queries: model.method({ where: … })
+    if method in _PRISMA_SINGLE | _DRIZZLE_FINDS and args and obj is not None and obj.type == "member_expression":
+        options = ts.unwrap(args[0])
+        if options is None or options.type != "object" or has_spread(options):
+            return None
+        pair = next((c for c in options.named_children if c.type == "pair" and ts.text(c.child_by_field_name("key")) == "where"), None)
+        where = ts.unwrap(object_properties(options).get("where"))
+        if where is None:
+            return None
+        target = pair if pair is not None else where
+        label = f"{callee_path(call) or method}"
+        if where.type == "object" and method in _PRISMA_SINGLE:
+            if has_spread(where) or _mentions_owner(where, owners) or _owner_lookup(options, owners):
+                return None
+            for key, value in object_properties(where).items():
+                if _id_like(key, owners):
+                    return _Query(call, target, key, value, method in _PRISMA_WRITES, label)
+            return None
+        keys = _drizzle_keys(where, owners)
+        if keys is None or _mentions_owner(where, owners):
+            return None
+        for column, value in keys:
+            if _id_like(column, owners):
+                return _Query(call, target, column, value, False, label)
+        return None
+    if method not in ("where", "eq", "match", "andWhere"):
+        return None
+    chain = _chain_calls(call)
+    methods = [_method(c) for c in chain]
+    if method == "where" and len(args) == 1 and ts.unwrap(args[0]) is not None and ts.unwrap(args[0]).type == "call_expression":
+        # Drizzle query builder: db.select().from(t).where(…), db.update(t).set(…).where(…), db.delete(t).where(…)
+        if not ({"from", "update", "delete"} & set(methods)):
+            return None
+        keys = _drizzle_keys(args[0], owners)
+        if not keys or any(_mentions_owner(c.child_by_field_name("arguments"), owners) for c in chain if _method(c) in _FILTER_METHODS):
+            return None
+        for column, value in keys:
+            if _id_like(column, owners):
+                return _Query(call, _method_span(call), column, value, bool({"update", "delete"} & set(methods)), _root_label(chain))
+        return None
+    # Supabase .eq('id', id) / .match({ id }) and Knex/Kysely .where('id', id) / .where({ id })
+    if method == "eq" and "from" not in methods:
+        return None
+    column, value = None, None
+    first = ts.unwrap(args[0]) if args else None
+    if first is None:
+        return None
+    if first.type == "object" and method in ("where", "match", "andWhere"):
+        if has_spread(first):
+            return None
+        for key, item in object_properties(first).items():
+            if _id_like(key, owners):
+                column, value = key, item
+                break
+    elif ts.string_value(first) is not None and len(args) in (2, 3):
+        column = ts.string_value(first)
+        if len(args) == 3 and ts.string_value(args[1]) not in ("=", "=="):
+            return None
+        value = args[-1]
+    if not _id_like(column, owners):
+        return None
+    for other in chain:
+        if _method(other) in _FILTER_METHODS and _mentions_owner(other.child_by_field_name("arguments"), owners):
+            return None
+    write = bool(set(methods) & _CHAIN_WRITES)
+    return _Query(call, _method_span(call), column, value, write, _root_label(chain))
+
+
+def _root_label(chain) -> str:
+    innermost = chain[-1] if chain else None
+    if innermost is None:
+        return "query"
+    path = callee_path(innermost)
+    args = call_arguments(innermost)
+    table = ts.string_value(ts.unwrap(args[0])) if args else None
+    if table is None and args:
+        table = ts.text(ts.unwrap(args[0]))
+    return f"{path}({table})" if table and len(table) < 40 else (path or "query")
+
+
+def _exits(node) -> bool:
+    for child in ts.walk(node):
+        if child.type in ("return_statement", "throw_statement"):
+            return True
+        if child.type == "call_expression" and callee_path(child).rsplit(".", 1)[-1] in _EXITS:
+            return True
+    return False
+
+
+def _owner_compare(condition, owners, names=None) -> bool:
+    """`row.organizationId !== user.organizationId`, `row.user.id !== session.user.id`, or a
+    `canAccess(user, row)`-style helper; when `names` is given the condition must use one."""
+    if names is not None and not any(
+        child.type in ("identifier", "shorthand_property_identifier") and ts.text(child) in names for child in ts.walk(condition)
+    ):
+        return False
+    for child in ts.walk(condition):
+        if child.type == "member_expression":
+            prop = ts.text(child.child_by_field_name("property"))
+            if _norm(prop) in owners:
+                return True
+            inner = ts.unwrap(child.child_by_field_name("object"))
+            if prop == "id" and inner is not None and inner.type == "member_expression":
+                if ts.text(inner.child_by_field_name("property")) in _OWNER_RELATIONS:
+                    return True
+        elif child.type == "call_expression" and _is_check_helper(child):
+            return True
+    return False
+
+
+def _uses_request(ctx, call, handler) -> bool:
+    sources = ctx.semantics.request_sources(handler)
+    return any(
+        child.type in ("identifier", "shorthand_property_identifier") and ts.text(child) in sources
+        for child in ts.walk(call.child_by_field_name("arguments"))
+    )
+
+
+def _is_check_helper(call) -> bool:
+    name = (callee_path(call) or "").rsplit(".", 1)[-1]
+    return bool(name) and bool(_CHECK_HELPER.match(name))
+
+
+def _checked(ctx, query, handler, owners) -> bool:
+    """An ownership check on the result (reads) or before the change (writes) in the handler."""
+    call = query.call
+    results: set[str] = set()
+    for parent in ts.ancestors(call):
+        if parent.type == "variable_declarator":
+            results.update(pattern_bindings(parent.child_by_field_name("name")))
+            break
+        if parent.type in ("statement_block", "expression_statement", "return_statement", "arrow_function"):
+            break
+    for statement in ctx.find("if_statement", "call_expression"):
+        if statement.start_byte < handler.start_byte or statement.end_byte > handler.end_byte:
+            continue
+        after = statement.start_byte >= call.end_byte
+        before = statement.end_byte <= call.start_byte
+        if statement.type == "if_statement":
+            condition = statement.child_by_field_name("condition")
+            consequence = statement.child_by_field_name("consequence")
+            if condition is None or consequence is None or not _exits(consequence):
+                continue
+            if after and results and _owner_compare(condition, owners, results):
+                return True
+            if before and query.write and _owner_compare(condition, owners):
+                return True
+        elif statement.parent is not None and statement.parent.type in ("expression_statement", "await_expression"):
+            if _is_check_helper(statement) and (
+                (after and results and _owner_compare(statement, owners, results))
+                or (before and query.write and _uses_request(ctx, statement, handler))
+            ):
+                return True
+    return False
+
+
+@rule(
+    code="TS107",
+    slug="missing-ownership-filter",
+    level="error",
+    cwe=639,
+    summary="Record looked up by a request-supplied id without an owner or tenant condition",
+    target="ts",
+    precision="medium",
+    security_severity=8.1,
+    tags=("security", "authorization"),
+)
+def check(ctx):
+    semantics = ctx.semantics
+    if not semantics.is_server_code or not semantics.request_handlers:
+        return
+    owners = _owner_set(ctx)
+    queries = []
+    for call in ctx.find("call_expression"):
+        handler = semantics.enclosing_handler(call)
+        if handler is None:
+            continue
+        query = _queries(ctx, call, owners)
+        if query is None or not semantics.is_request_derived(query.value, handler):
+            continue
+        queries.append((query, handler))
+    owned_reads = _owned_reads(ctx, semantics, owners)
+    for query, handler in queries:
+        if _checked(ctx, query, handler, owners):
+            continue
+        value_text = ts.text(ts.unwrap(query.value))
+        if query.write and any(
+            h == handler and read.end_byte <= query.call.start_byte and text == value_text and _dominates(read, query.call)
+            for read, h, text in owned_reads
+        ):
+            continue
+        action = "changes" if query.write else "reads"
+        ctx.report(
+            query.target,
+            f"`{query.label}` {action} a record by `{query.column}` taken from the request with no owner or tenant "
+            f"condition: any signed-in user can reach another customer's record by changing the id",
+        )
+
+
+def _dominates(read, write) -> bool:
+    """`read` runs before `write` on every path: its block also holds `write`."""
+    block = next((p for p in ts.ancestors(read) if p.type == "statement_block"), None)
+    return block is not None and block.start_byte <= write.start_byte and write.end_byte <= block.end_byte
+
+
+def _owned_reads(ctx, semantics, owners):
+    """Reads in handlers keyed by an id that do filter by owner: a later write of the same id is covered."""
+    found = []
+    for call in ctx.find("call_expression"):
+        function = ts.unwrap(call.child_by_field_name("function"))
+        if function is None or function.type != "member_expression":
+            continue
+        args = call_arguments(call)
+        if not args or not _mentions_owner(args[0], owners) and _method(call) not in ("where", "eq"):
+            continue
+        handler = semantics.enclosing_handler(call)
+        if handler is None:
+            continue
+        scope = call.child_by_field_name("arguments")
+        if _method(call) in ("where", "eq", "match"):
+            chain = _chain_calls(call)
+            scope = chain[0] if chain else call
+            if not _mentions_owner(scope, owners):
+                continue
+        for child in ts.walk(scope):
+            if child.type in ("pair",):
+                key = ts.text(child.child_by_field_name("key"))
+                if _id_like(key, owners):
+                    found.append((call, handler, ts.text(ts.unwrap(child.child_by_field_name("value")))))
+            elif child.type == "shorthand_property_identifier" and _id_like(ts.text(child), owners):
+                found.append((call, handler, ts.text(child)))
+            elif child.type == "call_expression" and callee_path(child).rsplit(".", 1)[-1] == "eq":
+                eq_args = call_arguments(child)
+                if len(eq_args) == 2:
+                    found.append((call, handler, ts.text(ts.unwrap(eq_args[1]))))
+    return found
