@@ -73,6 +73,9 @@ _NOT_SECRET_LAST = {
     "FILE", "PATH", "DIR", "USER", "USERS", "USERNAME", "LENGTH", "HASH", "HOST", "PORT", "URL", "URI", "EXPIRY", "EXPIRES",
     "TTL", "ALGORITHM", "HOURS", "MINUTES", "SECONDS", "DAYS", "LIMIT", "RATE", "COUNT", "SIZE", "TIMEOUT", "INTERVAL",
     "ATTEMPTS", "POLICY", "MODE", "VERSION", "ENABLED", "DISABLED", "REQUIRED", "IN", "ID", "NAME", "EMAIL", "PREFIX",
+    "AGE", "MAX", "MIN", "MS", "TIME", "DURATION", "LIFETIME", "ROTATION", "ROUNDS", "LEN", "BITS", "STRENGTH", "TYPE",
+    "FORMAT", "ENCODING", "ALGO", "HEADER", "ISSUER", "AUDIENCE", "FIELD", "COOKIE", "METHOD", "PROVIDER", "BACKEND",
+    "REGEX", "PATTERN", "LOCATION", "ENDPOINT", "SERVER", "DOMAIN", "REGION", "BUCKET", "LEVEL", "COMPLEXITY",
 }
 _SENTINEL = re.compile(r"^((user|self)[-_]?provided|none|null|disabled|unset|empty|required)$", re.I)
 
@@ -95,8 +98,8 @@ def _not_a_value(text: str) -> bool:
     stripped = text.strip()
     if stripped.startswith(("/run/secrets/", "file://")) or (stripped.startswith("/") and " " not in stripped and "/" in stripped[1:]):
         return True
-    if re.fullmatch(r"[\d.]+\s*[a-zA-Z]{0,7}(/[a-z]+)?", stripped):
-        return True  # `24`, `5m`, `60/minute`
+    if re.fullmatch(r"[\d.]+\s*([a-zA-Z]{1,7}|/[a-z]+|[a-zA-Z]{1,7}/[a-z]+)", stripped) or re.fullmatch(r"\d{1,3}", stripped):
+        return True  # `5m`, `24h`, `60/minute`, `30`; `123456` stays a (weak) password
     return bool(_SENTINEL.match(stripped)) or set(stripped) <= {"*", "x", "X", "-", "."}
 
 
