@@ -131,6 +131,12 @@ def _judge(ctx, name: str, value: str):
     return lead, lead + len(text), kind
 
 
+def _variable(entry) -> str:
+    """The variable to require: the one the value already reads, or the entry's own name."""
+    found = interpolations(entry.value or "")
+    return found[0].name if found else entry.name
+
+
 @rule(
     code="DC103",
     slug="hardcoded-credentials",
@@ -159,7 +165,7 @@ def check(ctx):
                 yield ctx.report(
                     entry.route,
                     f"`{entry.name}` of service `{service.name}` ({where}) holds {what}: everyone with the repository "
-                    f"(and every image or server it is copied to) has it; use `${{{entry.name}:?}}` from the environment "
+                    f"(and every image or server it is copied to) has it; use `${{{_variable(entry)}:?}}` from the environment "
                     "or a `secrets:` file",
                     span=span,
                 )
