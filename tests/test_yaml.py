@@ -309,3 +309,17 @@ def test_compose_overrides_config_takes_file_globs(tmp_path: Path) -> None:
 
     (tmp_path / ".prodlint.toml").write_text('compose-overrides = { "docker-compose.yml" = ["docker-compose.prod.yml"] }\n')
     assert load_config(tmp_path).compose_overrides == {"docker-compose.yml": ["docker-compose.prod.yml"]}
+
+
+def test_report_api_key_part_dedupe_and_tags() -> None:
+    text = "x-env: &env\n  PASSWORD: hunter2\nservices:\n  a:\n    environment: *env\n  b:\n    environment: *env\n    ports: !reset []\n"
+    ctx = context(text)
+    first = ctx.report(("services", "a", "environment", "PASSWORD"), "m1")
+    again = ctx.report(("services", "b", "environment", "PASSWORD"), "m2")
+    assert first is again and len(ctx.findings) == 1  # one place in the file, one finding
+    assert (first.location.start_line, first.location.start_column) == (2, 13)
+    key = ctx.report(("services", "b", "ports"), "m3", part="key")
+    assert (key.location.start_line, key.location.start_column, key.location.snippet) == (8, 5, "ports")
+    assert ctx.tag_at(("services", "b", "ports")) == "!reset"
+    assert ctx.tag_at(("services", "a")) == ""
+    assert ctx.has_route(("services", "b", "environment", "PASSWORD")) and not ctx.has_route(("services", "c"))
