@@ -3,7 +3,8 @@
 Jobs that download the same dependencies on every run:
 
 - `npx playwright install` (also through `pnpm exec`, `yarn`, `bunx`) in a job with no
-  `actions/cache` step whose `path` holds `ms-playwright`;
+  `actions/cache` step for the browsers (a `path` holding `ms-playwright`, or a custom
+  `PLAYWRIGHT_BROWSERS_PATH`);
 - `actions/setup-node` without a `cache:` input in a job that installs packages
   (`npm ci`, `pnpm install`, `yarn`, …) while the repository has a lockfile, and no
   `actions/cache` step caches the package store instead.
@@ -41,7 +42,8 @@ have been served from the cache.
 
 ## Not flagged
 
-`setup-node` with `cache:`; repositories without a lockfile (the cache needs one); jobs
+`setup-node` with `cache:` or an explicit `package-manager-cache:` choice (release
+workflows turn caching off on purpose, against cache poisoning); repositories without a lockfile (the cache needs one); jobs
 that install nothing; jobs with their own `actions/cache` (or `actions/cache/restore`) step
 for the package store or browsers; jobs running in the Playwright container image, where
 browsers are already installed.
@@ -81,17 +83,19 @@ def _caches_packages(cached: str) -> bool:
 
 
 def _installs(job) -> bool:
+    """Whether the job installs the project's dependencies (global tool installs do not count)."""
     for step in job.steps:
         for command in commands(step.run or ""):
-            name, args = program(command.words)
+            words = command.words
+            if not words or words[0] not in ("npm", "pnpm", "yarn", "bun"):
+                continue
+            args = words[1:]
+            if set(args) & {"-g", "--global"} or args[:1] == ("global",):
+                continue
             sub = positional(args, 1)
-            if name in ("npm", "pnpm", "bun") and sub[:1] in (["ci"], ["install"], ["i"]):
+            if words[0] == "yarn" and not sub:
                 return True
-            if name == "yarn" and (not sub or sub[:1] == ["install"]):
-                return True
-            if command.words[:1] == ("yarn",) and len(command.words) == 1:
-                return True
-            if command.words[:2] in (("yarn", "install"), ("npm", "ci"), ("npm", "install"), ("pnpm", "install"), ("npm", "i"), ("bun", "install")):
+            if sub[:1] in (["ci"], ["install"], ["i"]):
                 return True
     return False
 
@@ -125,7 +129,7 @@ def check(ctx):
         playwright_image = "playwright" in job.container_image
         for step in job.steps:
             install = _playwright_install(step)
-            if install is not None and "ms-playwright" not in cached and not playwright_image:
+            if install is not None and "playwright" not in cached.lower() and not playwright_image:
                 yield ctx.report(
                     step.route + ("run",),
                     f"`{install.text}` downloads Playwright browsers on every run: cache "
@@ -133,7 +137,7 @@ def check(ctx):
                     span=(install.start, install.end),
                 )
             uses = step.uses
-            if uses is None or not uses.is_action("actions/setup-node") or step.with_.get("cache"):
+            if uses is None or not uses.is_action("actions/setup-node") or step.with_.get("cache") or "package-manager-cache" in step.with_:
                 continue
             if _caches_packages(cached) or not _installs(job):
                 continue

@@ -53,7 +53,7 @@ import re
 from urllib.parse import urlsplit
 
 from linter.registry import rule
-from linter.secrets import is_placeholder, looks_like_credential, token_kind
+from linter.secrets import is_placeholder, is_weak, looks_like_credential, token_kind
 from linter.semantics import is_secret_like, name_words
 from linter.workflows import workflow_of
 
@@ -72,6 +72,16 @@ def _literal(value) -> str | None:
 
 def _service_values(job) -> set[str]:
     return {str(value) for service in job.services for value in service.env.values() if value is not None} if job else set()
+
+
+_TEST_WORDS = re.compile(r"(?:^|[^a-z])(?:tests?|e2e|spec|integration|playwright|cypress|ci|check|lint|unit)(?:[^a-z]|$)", re.I)
+
+
+def _test_job(workflow, job) -> bool:
+    """A job (or, for workflow-level env, a workflow) that runs tests: its weak passwords
+    (`supersecret`) configure the app under test, not a real account."""
+    names = [str(workflow.data.get("name", ""))] if job is None else [job.id, job.name]
+    return any(_TEST_WORDS.search(name.replace("_", " ").replace("-", " ")) for name in names if name)
 
 
 def _localhost_ci(*blocks) -> bool:
@@ -95,7 +105,7 @@ def _chosen_password(name: str, value: str) -> bool:
     return True
 
 
-def _judge(name: str, value: str, *, throwaway: set[str], local: bool) -> str | None:
+def _judge(name: str, value: str, *, throwaway: set[str], local: bool, test_job: bool = False) -> str | None:
     """Why `value` under `name` is a hardcoded credential, or None."""
     if value in throwaway:
         return None
@@ -108,7 +118,7 @@ def _judge(name: str, value: str, *, throwaway: set[str], local: bool) -> str | 
             return reason
         # A human-chosen password is still a credential (`hunter2`), unless it is a placeholder
         # or the password of a database the CI job starts on localhost.
-        if not local and _chosen_password(name, value):
+        if not local and _chosen_password(name, value) and not (test_job and is_weak(value)):
             return "a literal password"
     url = _URL.search(value)
     if url:
@@ -167,7 +177,7 @@ def check(ctx):
             text = _literal(value)
             if text is None:
                 continue
-            reason = _judge(str(name), text, throwaway=throwaway, local=local)
+            reason = _judge(str(name), text, throwaway=throwaway, local=local, test_job=_test_job(workflow, job))
             if reason:
                 yield ctx.report(
                     route + (name,),
