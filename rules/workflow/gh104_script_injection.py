@@ -7,7 +7,8 @@ request, comment, review or discussion, a pull request's head branch (`github.he
 (`github.event.commits.*.message`, `head_commit.message`), wiki page names, the branch and
 title of a `workflow_run`. Expressions are parsed: `format(…)`, `join(…)`, `toJSON(…)` and
 `a || b` carry their arguments' text into the script; `contains(…)`, comparisons and `!`
-yield only booleans and are left alone. Composite actions (`action.yml`) are checked too.
+yield only booleans and are left alone. `${{ env.TITLE }}` counts when that variable is set
+from such a value: the expression still splices its text into the script. Composite actions (`action.yml`) are checked too.
 
 ## Why it matters in production
 
@@ -32,7 +33,8 @@ to the repository, steal deploy keys or poison releases.
 
 ## Not flagged
 
-The same value passed through `env:` and used as `"$VAR"`; identifiers an outsider cannot
+The same value passed through `env:` and used as `"$VAR"` (the shell reads it at run time;
+`${{ env.VAR }}` would splice it in again); identifiers an outsider cannot
 shape (`github.event.pull_request.number`, `head.sha`, `github.actor`'s numeric id);
 booleans computed from untrusted text (`contains(github.event.comment.body, '/deploy')`);
 `inputs.*` and `steps.*.outputs.*` (not known to be untrusted); expressions in `if:`,
@@ -53,12 +55,32 @@ from linter.registry import rule
 from linter.workflows import attacker_controlled, find_expressions, workflow_of
 
 
-def _untrusted(text: str):
+def _env_source(step, name: str) -> str | None:
+    """The untrusted context path an `env.NAME` holds, looking where GitHub does: the step's
+    `env:`, then its job's, then the workflow's."""
+    workflow = step.job.workflow
+    for block in (step.env, step.job.env, workflow.env if workflow.kind == "workflow" else {}):
+        for key, value in block.items():
+            if str(key).lower() == name and isinstance(value, str):
+                for expression in find_expressions(value):
+                    for path, _node, whole in expression.value_paths():
+                        if attacker_controlled(path, whole):
+                            return f"env.{key}` (set from `{path}`)"
+                return None
+    return None
+
+
+def _untrusted(text: str, step):
     for expression in find_expressions(text):
         for path, _node, whole in expression.value_paths():
             if attacker_controlled(path, whole):
-                yield expression, path
+                yield expression, f"{path}`"
                 break
+            if path.startswith("env.") and path.count(".") == 1:
+                source = _env_source(step, path[4:])
+                if source:
+                    yield expression, source
+                    break
 
 
 @rule(
@@ -84,13 +106,14 @@ def check(ctx):
         if uses is not None and uses.is_action("actions/github-script") and isinstance(script, str):
             targets.append(("script", step.route + ("with", "script"), script))
         for where, route, text in targets:
-            for expression, path in _untrusted(text):
+            for expression, path in _untrusted(text, step):
                 shown = f"${{{{{expression.source}}}}}"
                 consequence = "shell code" if where == "run" else "JavaScript"
+                advice = "use `\"$VAR\"`" if where == "run" else "read `process.env.VAR`"
                 yield ctx.report(
                     route,
-                    f"`{shown.strip()}` puts `{path}`, which anyone opening an issue or pull request controls, "
+                    f"`{shown.strip()}` puts `{path}, which anyone opening an issue or pull request controls, "
                     f"into the step's `{where}:` text: it runs as {consequence} with the workflow's token; "
-                    "pass it through `env:` and use `\"$VAR\"`",
+                    f"pass it through `env:` and {advice}",
                     span=(expression.start, expression.end),
                 )
