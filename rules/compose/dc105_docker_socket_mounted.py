@@ -3,7 +3,9 @@
 A `volumes:` entry that mounts the host's Docker socket (`/var/run/docker.sock` or
 `/run/docker.sock`, also the rootless `$XDG_RUNTIME_DIR/docker.sock` form and
 `${DOCKER_SOCK:-/var/run/docker.sock}`), in short (`"/var/run/docker.sock:/var/run/docker.sock:ro"`)
-or long syntax (`type: bind`, `source: /var/run/docker.sock`). `:ro` does not help: the
+or long syntax (`type: bind`, `source: /var/run/docker.sock`), the Windows pipe
+`//./pipe/docker_engine`, and the folders that hold the socket (`/var/run`, `/run`). `:ro`
+does not help: the
 socket is an API, read-only only stops deleting the file.
 
 ## Why it matters in production
@@ -48,7 +50,8 @@ import re
 from linter.compose import compose_of, interpolations
 from linter.registry import rule
 
-_SOCKET = re.compile(r"(^|/)docker\.sock$")
+_SOCKET = re.compile(r"(^|/)docker\.sock$|^(//\./|\\\\\.\\)pipe[/\\]docker_engine$", re.I)
+_SOCKET_FOLDERS = {"/var/run", "/run", "/var/run/docker", "/run/docker"}
 
 
 def _host_side(source: str) -> str:
@@ -77,7 +80,13 @@ def check(ctx):
             if not volume.source:
                 continue
             host = _host_side(volume.source.strip())
-            if _SOCKET.search(host):
+            if host.rstrip("/") in _SOCKET_FOLDERS:
+                yield ctx.report(
+                    volume.route,
+                    f"service `{service.name}` mounts `{volume.source}`, the host folder that holds the Docker socket: "
+                    "anyone who compromises it can reach the daemon and own the host; mount only what it needs",
+                )
+            elif _SOCKET.search(host):
                 yield ctx.report(
                     volume.route,
                     f"service `{service.name}` mounts the Docker socket `{volume.source}`: anyone who compromises it "
