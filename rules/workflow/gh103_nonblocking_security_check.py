@@ -118,7 +118,7 @@ def _is_true(value) -> bool:
 )
 def check(ctx):
     workflow = workflow_of(ctx)
-    if workflow is None:
+    if workflow is None or workflow.kind != "workflow":
         return
     for job in workflow.jobs:
         if job.id and _is_true(job.continue_on_error):

@@ -3,7 +3,8 @@
 Workflows triggered by `pull_request_target` or `workflow_run` that check out the pull
 request's code: `actions/checkout` with a `ref:` (or `repository:`) taken from the pull
 request head (`github.event.pull_request.head.sha`/`head.ref`/`head.repo.full_name`,
-`github.head_ref`, `github.event.workflow_run.head_sha`/`head_branch`), or a
+`github.head_ref`, `github.event.pull_request.merge_commit_sha`,
+`github.event.workflow_run.head_sha`/`head_branch`), or a
 `refs/pull/<n>/merge|head` ref; and scripts that do the same (`gh pr checkout`,
 `git fetch origin pull/<n>/head`, `git checkout ${{ github.event.pull_request.head.sha }}`).
 
@@ -58,6 +59,7 @@ _HEAD_PATHS = (
     "github.event.pull_request.head.sha",
     "github.event.pull_request.head.ref",
     "github.event.pull_request.head.label",
+    "github.event.pull_request.merge_commit_sha",
     "github.event.pull_request.head.repo.full_name",
     "github.event.pull_request.head.repo.clone_url",
     "github.event.pull_request.number",
