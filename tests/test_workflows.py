@@ -312,3 +312,36 @@ def test_commands_keep_quoted_separators() -> None:
 )
 def test_program(words, name, args) -> None:
     assert program(words) == (name, args)
+
+
+# --- positions through the engine ------------------------------------------------------------
+
+
+def test_findings_point_inside_block_scalars(tmp_path) -> None:
+    from linter.config import load_config
+    from linter.engine import scan
+
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "triage.yml").write_text(
+        "on: issues\n"
+        "permissions:\n"
+        "  contents: read\n"
+        "jobs:\n"
+        "  triage:\n"
+        "    runs-on: ubuntu-latest\n"
+        "    steps:\n"
+        "      - run: |\n"
+        "          echo start\n"
+        "          echo \"${{ github.event.issue.title }}\" && npm audit || true\n",
+        encoding="utf-8",
+    )
+    result = scan([tmp_path], load_config(tmp_path), root=tmp_path, jobs=1)
+    found = {f.code: f.location for f in result.findings}
+    line = "          echo \"${{ github.event.issue.title }}\" && npm audit || true"
+    injection = found["GH104"]
+    assert (injection.start_line, injection.start_column) == (10, line.index("${{") + 1)
+    assert injection.snippet == "${{ github.event.issue.title }}"
+    swallow = found["GH103"]
+    assert (swallow.start_line, swallow.start_column) == (10, line.index("||") + 1)
+    assert swallow.snippet == "|| true"
