@@ -531,7 +531,9 @@ def base_of_override(path: str, config) -> list[str]:
     if is_override_name(path):
         stem = name.split(".override.", 1)[0]
         bases += [posixpath.join(folder, f"{stem}.{ext}") for ext in ("yml", "yaml")]
-    return bases
+        # docker compose reads whichever default override file exists next to the default file it picked
+        bases += [posixpath.join(folder, other) for other in ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")]
+    return [base for index, base in enumerate(bases) if base not in bases[:index]]
 
 
 def merged_projects(all_facts: dict[str, Any], config) -> list[dict]:
