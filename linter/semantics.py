@@ -63,6 +63,7 @@ _SETTING_SUFFIXES = {
     ("EXPIRY",), ("EXPIRES", "IN"), ("TTL",), ("LENGTH",), ("ENABLED",), ("HEADER",), ("ALGORITHM",),
     ("ISSUER",), ("AUDIENCE",), ("DSN",), ("TYPE",), ("FIELD",), ("KEY", "NAME"), ("PREFIX",), ("MIN",),
     ("MAX",), ("ROUNDS",), ("COOKIE",), ("ENDPOINT",), ("REGEX",), ("PATTERN",), ("LABEL",), ("STRENGTH",),
+    ("ROTATION",), ("STRATEGY",), ("MODE",), ("VERSION",), ("FORMAT",), ("ENCODING",),
 }
 _WORD_SPLIT = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
@@ -219,16 +220,33 @@ _SENSITIVE_PAIRS = {("API", "KEY"), ("PRIVATE", "KEY"), ("SECRET", "KEY"), ("ACC
 # `nextPageToken`, `totalTokens`, `maxTokens`: pagination cursors and LLM usage counts.
 _NOT_SENSITIVE_WORDS = {"PAGE", "NEXT", "CURSOR", "PAGINATION", "CONTINUATION", "TOTAL", "INPUT", "OUTPUT", "PROMPT",
                         "COMPLETION", "MAX", "MIN", "USED", "REMAINING", "NUM", "COUNT", "CACHED", "REASONING", "CSRF", "XSRF"}
+_CHOSEN_FIELD_KEYS = {"ID", "IDS", "NAME", "EMAIL", "COUNT", "TYPE", "STATUS", "LENGTH", "SIZE", "PRESENT", "SET", "EXISTS"}
 _REQUEST_OBJECTS = {"req", "request", "ctx.request", "c.req", "event", "context.request", "ctx.req", "this.request"}
+
+
+# `user`, `account`, `session` and `headers` name a whole record only when nothing before them
+# says otherwise: `stripeAccount` is an account id, `dbUser` a user name, `responseHeaders` and
+# `failHeaders` are what a server sent back, `partnersWithoutUserAccount` a list of partners.
+_WEAK_WORDS = {"USER", "USERS", "ACCOUNT", "ACCOUNTS", "SESSION", "SESSIONS"}
+_NOT_A_RECORD = {
+    "STRIPE", "PAYPAL", "BANK", "CONNECT", "CONNECTED", "MERCHANT", "WITHOUT", "WITH", "FOR", "NO", "BY", "OF", "HAS",
+    "IS", "DB", "DATABASE", "SMTP", "MAIL", "REDIS", "POSTGRES", "MYSQL", "CHAT", "BROWSER", "SOCIAL", "AD", "ADS",
+}
+_REQUEST_HEADER_WORDS = {"AUTH", "REQUEST", "REQ", "INCOMING", "AUTHORIZATION", "ALL", "RAW", "CLIENT", "ORIGINAL"}
 
 
 def sensitive_name(name: str) -> bool:
     """`user`, `currentUser`, `session`, `accessToken`, `dbPassword`, `apiKey`, `headers`; not
-    `userId`, `userName`, `tokenExpiry`, `nextPageToken`, `totalTokens`."""
+    `userId`, `userName`, `tokenExpiry`, `nextPageToken`, `totalTokens`, `stripeAccount`."""
     words = name_words(name)
     if not words or any(word in _NOT_SENSITIVE_WORDS for word in words):
         return False
-    return words[-1] in _SENSITIVE_WORDS or tuple(words[-2:]) in _SENSITIVE_PAIRS
+    last = words[-1]
+    if last == "HEADERS":
+        return len(words) == 1 or words[-2] in _REQUEST_HEADER_WORDS
+    if last in _WEAK_WORDS and any(word in _NOT_A_RECORD for word in words[:-1]):
+        return False
+    return last in _SENSITIVE_WORDS or tuple(words[-2:]) in _SENSITIVE_PAIRS
 
 
 def _sensitive_member(node: Node) -> bool:
@@ -602,13 +620,39 @@ class FileSemantics:
                 return None if self.is_development_only(call) else found
         return None
 
+    @cached_property
+    def request_body_locals(self) -> set[str]:
+        """Locals that hold a whole request body: `const body = await req.json()`,
+        `const data = req.body`, `const raw = await request.text()`, `JSON.parse(raw)` of one."""
+        names: set[str] = set()
+        for node in self.ctx.find("variable_declarator"):
+            name = node.child_by_field_name("name")
+            value = ts.unwrap(node.child_by_field_name("value"))
+            if name is None or name.type != "identifier" or value is None:
+                continue
+            if value.type == "await_expression" and value.named_children:
+                value = ts.unwrap(value.named_children[0])
+            path = member_path(value)
+            if value.type == "call_expression":
+                receiver, _, method = path[:-2].rpartition(".") if path.endswith("()") else ("", "", "")
+                args = call_arguments(value)
+                body_method = any(path.startswith((f"{r}.body.", f"{r}.rawBody.")) for r in _REQUEST_OBJECTS)  # req.body.toString()
+                if body_method or (receiver in _REQUEST_OBJECTS and method in ("json", "text", "formData")) or (
+                    path == "JSON.parse()" and args and ts.text(ts.unwrap(args[0])) in names
+                ):
+                    names.add(ts.text(name))
+            elif path.rpartition(".")[0] in _REQUEST_OBJECTS and path.rpartition(".")[2] in ("body", "rawBody"):
+                names.add(ts.text(name))
+        return names
+
     def _sensitive_value(self, node: Node | None, depth: int) -> Node | None:
         node = ts.unwrap(node)
         if node is None or depth > 6:
             return None
         kind = node.type
         if kind in ("identifier", "shorthand_property_identifier"):
-            return node if sensitive_name(ts.text(node)) else None
+            name = ts.text(node)
+            return node if sensitive_name(name) or name in self.request_body_locals else None
         if kind in ("member_expression", "subscript_expression"):
             env = self.env_name(node)
             if env is not None:
@@ -632,6 +676,9 @@ class FileSemantics:
         if kind in ("object", "array"):
             for child in node.named_children:
                 if child.type == "pair":
+                    key = name_words(ts.text(child.child_by_field_name("key")))
+                    if key and key[-1] in _CHOSEN_FIELD_KEYS:  # { accountId: event.account }
+                        continue
                     found = self._sensitive_value(child.child_by_field_name("value"), depth + 1)
                 else:
                     found = self._sensitive_value(child, depth + 1)

@@ -42,8 +42,11 @@ Chosen non-secret fields (`user.id`, `{ userId: user.id, email: user.email }`,
 `mask(token)`, `omit(user, ['password'])`); names that only look related (`userId`,
 `userAgent`, `tokenExpiry`, `nextPageToken`, `totalTokens`, `csrfToken`); log calls reachable
 only under a development check (`if (process.env.NODE_ENV === 'development')`); log calls
-inside comments and JSDoc examples; tests, stories, `.d.ts` files and `'use client'` modules
-(the browser console of the user's own data).
+inside comments and JSDoc examples; tests, stories and `.d.ts` files; front-end code, which
+logs to the user's own browser console: `'use client'` modules, files under `frontend/`,
+`client/`, `public/`, Angular `*.component.ts`. Names that say the value is something else:
+`stripeAccount` (an id), `dbUser` (a user name), `responseHeaders`; a value under a key
+that names a chosen field (`{ accountId: event.account }`).
 
 ## How to suppress
 
@@ -71,6 +74,10 @@ _SECRET_WORDS = {"TOKEN", "TOKENS", "PASSWORD", "PASSWORDS", "PASSWD", "PWD", "S
                  "COOKIE", "COOKIES", "APIKEY", "JWT", "PRIVATEKEY", "KEY", "CREDENTIAL", "CREDENTIALS", "CREDS"}
 
 
+_BROWSER_PARTS = {"frontend", "client", "browser", "public", "static", "www"}
+_BROWSER_NAME = re.compile(r"\.(component|directive|pipe|client)\.[cm]?[jt]sx?$")
+
+
 def _describe(node) -> str:
     path = member_path(node)
     if node.type == "call_expression":
@@ -90,8 +97,17 @@ def _message(ctx, call, found) -> str:
     if env is not None or words & _SECRET_WORDS:
         return (f"`{callee_path(call)}` logs `{what}`: a credential written to a log works for anyone who can read "
                 "the log storage, drains and vendor dashboards; log that it is present or a masked form, never its value")
+    if found.type in ("identifier", "shorthand_property_identifier") and ts.text(found) in ctx.semantics.request_body_locals or what.endswith((".body", ".rawBody")):
+        return (f"`{callee_path(call)}` logs the whole request body (`{what}`): passwords, card numbers and personal data "
+                "users submit reach log storage that many people and vendors can read; log chosen fields or redact it")
     return (f"`{callee_path(call)}` logs `{what}` whole: password hashes, tokens and personal data it carries reach "
             "log storage that many people and vendors can read; log chosen fields (an id) or redact it")
+
+
+def _browser_file(path: str) -> bool:
+    """Front-end code logs to the user's own browser console, not to log storage."""
+    parts = path.split("/")
+    return any(part in _BROWSER_PARTS for part in parts[:-1]) or _BROWSER_NAME.search(parts[-1]) is not None
 
 
 @rule(
@@ -106,7 +122,7 @@ def _message(ctx, call, found) -> str:
 )
 def check(ctx):
     semantics = ctx.semantics
-    if not semantics.is_server_code:
+    if not semantics.is_server_code or _browser_file(semantics.path):
         return
     for call in ctx.captures("calls").get("call", []):
         found = semantics.sensitive_log_argument(call)
