@@ -255,6 +255,8 @@ def env_entries(value: Any, route: Route) -> list[EnvVar]:
     out: list[EnvVar] = []
     if isinstance(value, dict):
         for name, item in value.items():
+            if isinstance(item, (dict, list)):
+                continue  # not a value compose accepts
             text = None if item is None else (str(item).lower() if isinstance(item, bool) else str(item))
             out.append(EnvVar(str(name), text, route + (name,), None, item))
     elif isinstance(value, list):
@@ -265,10 +267,8 @@ def env_entries(value: Any, route: Route) -> list[EnvVar]:
             name = name.strip()
             if not name:
                 continue
-            offset = len(item) - len(item.lstrip())
             start = item.index("=") + 1 if sep else None
             out.append(EnvVar(name, text if sep else None, route + (index,), (start, len(item)) if sep else None, text if sep else None))
-            del offset
     return out
 
 
