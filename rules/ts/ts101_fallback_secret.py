@@ -72,6 +72,7 @@ from linter.semantics import call_arguments, callee_path, destructured, is_decla
 
 _ENV_STYLE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _ENV_HELPERS = re.compile(r"^(env|getEnv|getEnvVar|getEnvVariable|readEnv|requireEnv|envOr|getenv)$")
+_CONFIG_RECEIVER = re.compile(r"^(config|configService|_config|_configService|env|Env|environment|settings)$", re.I)
 _ENVALID = {"str", "host", "url", "email", "json", "makeValidator"}
 
 
@@ -110,7 +111,7 @@ class _File:
             declaration = node.parent
             if declaration is None or declaration.type != "lexical_declaration" or ts.text(declaration.children[0]) != "const":
                 continue
-            env = self.sem.env_name(value)
+            env = self.sem.env_name(value) or _config_get(value)
             if env is not None:
                 self.env_locals[ts.text(name)] = env
             elif _literal(value) is not None and self._module_level(declaration):
@@ -166,6 +167,8 @@ class _File:
         name = self.sem.env_name(node)
         if name is None and node.type == "identifier":
             name = self.env_locals.get(ts.text(node))
+        if name is None and node.type == "call_expression":
+            name = _config_get(node)
         return name if name is not None and self.sem.is_secret_like(name) else None
 
     # -- what a fallback expression evaluates to --
@@ -298,14 +301,39 @@ class _File:
     def _env_helper(self, call) -> None:
         path = callee_path(call)
         last = path.rsplit(".", 1)[-1]
-        if not (_ENV_HELPERS.match(last) or path in ("Env.get", "env.get")):
-            return
         args = call_arguments(call)
+        if last == "default" and args:  # env-var: env.get('JWT_SECRET').default('x').asString()
+            inner = ts.unwrap(call.child_by_field_name("function").child_by_field_name("object"))
+            while inner is not None and inner.type == "call_expression":
+                name = _config_get(inner)
+                if name is not None:
+                    if self.sem.is_secret_like(name):
+                        self.fallback(name, args[0])
+                    return
+                function = inner.child_by_field_name("function")
+                inner = ts.unwrap(function.child_by_field_name("object")) if function is not None and function.type == "member_expression" else None
+            return
+        if not (_ENV_HELPERS.match(last) or _config_get(call) is not None):
+            return
         if len(args) < 2:
             return
         name = ts.string_value(ts.unwrap(args[0]))
         if name and _ENV_STYLE.match(name) and self.sem.is_secret_like(name):
             self.fallback(name, args[1])
+
+
+def _config_get(call) -> str | None:
+    """`configService.get('JWT_SECRET')`, `this.config.get<string>('JWT_SECRET')`, `Env.get('APP_KEY')`,
+    `env.get('API_KEY')`: a settings lookup by an environment variable's name."""
+    call = ts.unwrap(call)
+    if call is None or call.type != "call_expression":
+        return None
+    receiver, _, method = callee_path(call).rpartition(".")
+    if method != "get" or not _CONFIG_RECEIVER.search(receiver.rsplit(".", 1)[-1]):
+        return None
+    args = call_arguments(call)
+    name = ts.string_value(ts.unwrap(args[0])) if args else None
+    return name if name and _ENV_STYLE.match(name) else None
 
 
 def collect(ctx):
