@@ -14,7 +14,10 @@ missing:
 - destructuring defaults: `const { JWT_SECRET = 'x' } = process.env`;
 - env schemas: `JWT_SECRET: z.string().default('x')` (zod, also after `.optional()`, `.min()`,
   and inside t3 `createEnv({ server: { … } })`), Joi/yup `.default('x')`, envalid
-  `str({ default: 'x' })`;
+  `str({ default: 'x' })`, JSON schemas for `@fastify/env` / `env-schema`
+  (`JWT_SECRET: { type: 'string', default: 'x' }`);
+- settings lookups with a default: NestJS `configService.get('JWT_SECRET', 'x')` (or
+  `?? 'x'` after it), env-var `env.get('JWT_SECRET').default('x')`;
 - env helpers with a default argument: `env('JWT_SECRET', 'x')`, `getEnv('API_KEY', 'x')`,
   `Env.get('APP_KEY', 'x')`.
 
@@ -277,6 +280,11 @@ class _File:
         if not _ENV_STYLE.match(key) and not self._inside_create_env(pair):
             return
         value = ts.unwrap(pair.child_by_field_name("value"))
+        if value is not None and value.type == "object":  # JSON schema (@fastify/env, env-schema, ajv)
+            props = object_properties(value)
+            if "default" in props and "type" in props:
+                self.fallback(key, props["default"])
+            return
         while value is not None and value.type == "call_expression":
             function = value.child_by_field_name("function")
             args = call_arguments(value)
