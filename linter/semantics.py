@@ -717,7 +717,8 @@ class FileSemantics:
         the server. Then, in document order up to a fixpoint, every local bound by
         `const`/`let`/`var`, plain assignment or `for … of` (destructuring included) to a value
         `is_request_derived` accepts: `const { id } = await params; const itemId = id;`.
-        Names are not scope-resolved: a shadowing inner binding counts as the outer one."""
+        Names are not scope-resolved here; `is_request_derived` does leave out a name that a
+        nested function's parameter shadows (`rows.map((row) => row.id)`)."""
         return self._request_flow(handler)[1]
 
     def is_request_derived(self, node: Node | None, handler: Node | None = None) -> bool:
@@ -745,7 +746,7 @@ class FileSemantics:
             if handler is None:
                 return False
         params, names = self._request_flow(handler)
-        return _derived(node, names, params)
+        return _derived(node, names, params, handler)
 
     def _request_flow(self, handler: Node) -> tuple[frozenset[str], frozenset[str]]:
         cache = self.__dict__.setdefault("_request_flow_cache", {})
@@ -794,7 +795,7 @@ class FileSemantics:
         for _ in range(4):
             before = len(names)
             for target, value in bindings:
-                if _derived(value, names, frozen_params):
+                if _derived(value, names, frozen_params, handler):
                     names.update(pattern_bindings(target))
             if len(names) == before:
                 break
@@ -851,15 +852,32 @@ def pattern_bindings(pattern: Node | None) -> list[str]:
     return found
 
 
-def _derived(node: Node | None, names: frozenset[str] | set[str], params: frozenset[str]) -> bool:
+def _shadowed(node: Node, name: str, handler: Node) -> bool:
+    """`name` at `node` is a parameter of a function nested in `handler` (`rows.map((row) => row.id)`)."""
+    for parent in ts.ancestors(node):
+        if parent == handler:
+            return False
+        if parent.type in FUNCTION_TYPES:
+            single = parent.child_by_field_name("parameter")
+            parameters = parent.child_by_field_name("parameters")
+            items = [single] if single is not None else (parameters.named_children if parameters is not None else [])
+            for item in items:
+                pattern = item.child_by_field_name("pattern") if item.type in ("required_parameter", "optional_parameter") else item
+                if name in pattern_bindings(pattern):
+                    return True
+    return False
+
+
+def _derived(node: Node | None, names: frozenset[str] | set[str], params: frozenset[str], handler: Node | None = None) -> bool:
     node = ts.unwrap(node)
     if node is None:
         return False
     kind = node.type
     if kind in ("identifier", "shorthand_property_identifier"):
-        return ts.text(node) in names
+        name = ts.text(node)
+        return name in names and (handler is None or not _shadowed(node, name, handler))
     if kind == "await_expression":
-        return bool(node.named_children) and _derived(node.named_children[0], names, params)
+        return bool(node.named_children) and _derived(node.named_children[0], names, params, handler)
     if kind in ("member_expression", "subscript_expression"):
         obj = ts.unwrap(node.child_by_field_name("object"))
         if obj is not None and obj.type == "identifier" and ts.text(obj) in params:
@@ -870,7 +888,7 @@ def _derived(node: Node | None, names: frozenset[str] | set[str], params: frozen
             )
             if member in _SERVER_MADE_MEMBERS:
                 return False
-        return _derived(obj, names, params)
+        return _derived(obj, names, params, handler)
     if kind == "call_expression":
         function = ts.unwrap(node.child_by_field_name("function"))
         args = call_arguments(node)
@@ -879,29 +897,29 @@ def _derived(node: Node | None, names: frozenset[str] | set[str], params: frozen
             method = ts.text(function.child_by_field_name("property"))
             if method in ("get", "var") and obj is not None and ts.text(obj) in params and ts.text(obj) in _CONTEXT_PARAMS:
                 return False
-            if method in _PARSE_METHODS and any(_derived(arg, names, params) for arg in args):
+            if method in _PARSE_METHODS and any(_derived(arg, names, params, handler) for arg in args):
                 return True
-            if _derived(obj, names, params):
+            if _derived(obj, names, params, handler):
                 return True
-        return callee_path(node) in _CONVERSIONS and any(_derived(arg, names, params) for arg in args)
+        return callee_path(node) in _CONVERSIONS and any(_derived(arg, names, params, handler) for arg in args)
     if kind == "new_expression":
         arguments = node.child_by_field_name("arguments")
-        return arguments is not None and any(_derived(arg, names, params) for arg in arguments.named_children)
+        return arguments is not None and any(_derived(arg, names, params, handler) for arg in arguments.named_children)
     if kind == "template_string":
         return any(
-            _derived(sub.named_children[0] if sub.named_children else None, names, params)
+            _derived(sub.named_children[0] if sub.named_children else None, names, params, handler)
             for sub in node.named_children
             if sub.type == "template_substitution"
         )
     if kind == "binary_expression":
         if ts.text(node.child_by_field_name("operator")) in _PASS_OPERATORS:
-            return _derived(node.child_by_field_name("left"), names, params) or _derived(
-                node.child_by_field_name("right"), names, params
+            return _derived(node.child_by_field_name("left"), names, params, handler) or _derived(
+                node.child_by_field_name("right"), names, params, handler
             )
         return False
     if kind == "ternary_expression":
-        return _derived(node.child_by_field_name("consequence"), names, params) or _derived(
-            node.child_by_field_name("alternative"), names, params
+        return _derived(node.child_by_field_name("consequence"), names, params, handler) or _derived(
+            node.child_by_field_name("alternative"), names, params, handler
         )
     return False
 

@@ -73,7 +73,7 @@ import re
 
 from linter import ts
 from linter.registry import rule
-from linter.semantics import call_arguments, callee_path, has_spread, object_properties, pattern_bindings
+from linter.semantics import name_words, call_arguments, callee_path, has_spread, object_properties, pattern_bindings
 
 _OWNER_COLUMNS = (
     "organizationId", "orgId", "tenantId", "userId", "ownerId", "accountId", "workspaceId", "teamId",
@@ -100,15 +100,31 @@ def _norm(name: str) -> str:
     return name.replace("_", "").lower()
 
 
-def _owner_set(ctx) -> set[str]:
-    return {_norm(name) for name in (*_OWNER_COLUMNS, *getattr(ctx.config, "owner_columns", ()))}
+class _Owners:
+    """Owner columns from RULES.md and the `owner-columns` setting. A name is an owner column
+    when it is one (any case, `_` or not) or ends in one word for word (`emailAccountId`,
+    `parent_organization_id`, `creatorUserId`)."""
+
+    def __init__(self, names) -> None:
+        self.exact = {_norm(name) for name in names}
+        self.tails = [tuple(word.lower() for word in name_words(name)) for name in names]
+
+    def owner(self, raw: str) -> bool:
+        if _norm(raw) in self.exact:
+            return True
+        words = tuple(word.lower() for word in name_words(raw))
+        return any(len(words) > len(tail) and words[-len(tail):] == tail for tail in self.tails)
+
+
+def _owner_set(ctx) -> _Owners:
+    return _Owners((*_OWNER_COLUMNS, *getattr(ctx.config, "owner_columns", ())))
 
 
 def _id_like(column: str | None, owners: set[str]) -> bool:
     if not column:
         return False
     column = column.rsplit(".", 1)[-1]
-    if _norm(column) in owners:
+    if owners.owner(column):
         return False
     return column in ("id", "uuid", "_id", "ID", "Id") or bool(re.search(r"[a-z0-9](Id|_id|ID)$", column))
 
@@ -116,12 +132,12 @@ def _id_like(column: str | None, owners: set[str]) -> bool:
 def _mentions_owner(node, owners: set[str]) -> bool:
     """Any key, property, shorthand or string in `node` names an owner column."""
     for child in ts.walk(node):
-        if child.type in ("property_identifier", "shorthand_property_identifier", "identifier", "shorthand_property_identifier_pattern"):
-            if _norm(ts.text(child)) in owners:
+        if child.type in ("property_identifier", "shorthand_property_identifier", "shorthand_property_identifier_pattern"):
+            if owners.owner(ts.text(child)):
                 return True
         elif child.type == "string_fragment":
             text = ts.text(child)
-            if any(_norm(part) in owners for part in re.split(r"[^A-Za-z0-9_]+", text)):
+            if any(owners.owner(part) for part in re.split(r"[^A-Za-z0-9_]+", text)):
                 return True
     return False
 
@@ -184,7 +200,7 @@ def _owner_lookup(options, owners) -> bool:
     if select is None or select.type != "object" or has_spread(select):
         return False
     keys = list(object_properties(select))
-    return bool(keys) and all(_norm(key) in owners or key == "id" or _id_like(key, owners) for key in keys)
+    return bool(keys) and all(owners.owner(key) or key == "id" or _id_like(key, owners) for key in keys)
 
 
 def _drizzle_keys(condition, owners):
@@ -322,7 +338,7 @@ def _owner_compare(condition, owners, names=None) -> bool:
     for child in ts.walk(condition):
         if child.type == "member_expression":
             prop = ts.text(child.child_by_field_name("property"))
-            if _norm(prop) in owners:
+            if owners.owner(prop):
                 return True
             inner = ts.unwrap(child.child_by_field_name("object"))
             if prop == "id" and inner is not None and inner.type == "member_expression":
@@ -341,6 +357,49 @@ def _uses_request(ctx, call, handler) -> bool:
     )
 
 
+# Admin consoles reach every tenant on purpose: `app/admin/**`, `adminActionClient.action(…)`.
+_ADMIN = re.compile(r"(^|/)(admin|superadmin|backoffice)(/|$)", re.I)
+# Records whose id is itself the secret handed to one person: invitations, share links, tokens.
+_CAPABILITY = re.compile(r"invit|token|share|verification|magic|otp|passwordReset", re.I)
+
+
+def _admin_only(handler) -> bool:
+    for parent in ts.ancestors(handler):
+        if parent.type == "call_expression" and re.search(r"admin", ts.text(parent.child_by_field_name("function")), re.I):
+            return True
+    return False
+
+
+_SIGNATURE_CHECKS = {
+    "verify", "verifySignature", "constructEvent", "constructEventAsync", "validateSignature", "verifyWebhook",
+    "verifyRequest", "timingSafeEqual", "verifyWebhookSignature", "validateRequest",
+}
+
+
+def _machine_caller(ctx, handler) -> bool:
+    """A webhook or cron endpoint: it verifies a signature or compares a header with an env
+    secret (`auth !== "Basic " + env.CRON_SECRET`); its caller is a service, not a tenant."""
+    cache = ctx.__dict__.setdefault("_ts107_machine", {})
+    key = handler.start_byte
+    if key not in cache:
+        found = False
+        for node in ts.walk(handler):
+            if node.type == "call_expression" and (callee_path(node) or "").rsplit(".", 1)[-1] in _SIGNATURE_CHECKS:
+                found = True
+            elif node.type == "if_statement":
+                condition = node.child_by_field_name("condition")
+                found = any(
+                    child.type in ("property_identifier", "identifier")
+                    and ts.text(child).isupper()
+                    and ctx.semantics.is_secret_like(ts.text(child))
+                    for child in ts.walk(condition)
+                )
+            if found:
+                break
+        cache[key] = found
+    return cache[key]
+
+
 def _is_check_helper(call) -> bool:
     name = (callee_path(call) or "").rsplit(".", 1)[-1]
     return bool(name) and bool(_CHECK_HELPER.match(name))
@@ -357,6 +416,11 @@ def _checked(ctx, query, handler, owners) -> bool:
         if parent.type in ("statement_block", "expression_statement", "return_statement", "arrow_function"):
             break
     for statement in ctx.find("if_statement", "call_expression"):
+        if statement.type == "if_statement" and results and statement.start_byte >= call.end_byte:
+            condition = ts.unwrap(statement.child_by_field_name("condition"))
+            consequence = statement.child_by_field_name("consequence")
+            if condition is not None and condition.type == "identifier" and ts.text(condition) in results and consequence is not None and _exits(consequence):
+                return True  # `if (existing) throw …`: a uniqueness check, the row never leaves the handler
         if statement.start_byte < handler.start_byte or statement.end_byte > handler.end_byte:
             continue
         after = statement.start_byte >= call.end_byte
@@ -394,14 +458,16 @@ def check(ctx):
     semantics = ctx.semantics
     if not semantics.is_server_code or not semantics.request_handlers:
         return
+    if _ADMIN.search(ctx.source.scope):
+        return
     owners = _owner_set(ctx)
     queries = []
     for call in ctx.find("call_expression"):
         handler = semantics.enclosing_handler(call)
-        if handler is None:
+        if handler is None or _admin_only(handler) or _machine_caller(ctx, handler):
             continue
         query = _queries(ctx, call, owners)
-        if query is None or not semantics.is_request_derived(query.value, handler):
+        if query is None or _CAPABILITY.search(query.label) or not semantics.is_request_derived(query.value, handler):
             continue
         queries.append((query, handler))
     owned_reads = _owned_reads(ctx, semantics, owners)
