@@ -483,7 +483,7 @@ class Uses:
             return cls(raw, "docker", path=image, ref=ref)
         name, at, ref = raw.partition("@")
         parts = name.split("/")
-        if not at or len(parts) < 2 or not all(parts[:2]):
+        if len(parts) < 2 or not all(parts[:2]) or (at and not ref) or re.search(r"\s", name):
             return cls(raw, "invalid")
         path = "/".join(parts[2:])
         kind = "workflow" if re.search(r"\.ya?ml$", path) else "action"

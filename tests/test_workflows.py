@@ -157,7 +157,9 @@ def test_find_expressions_unterminated() -> None:
         ("./.github/actions/setup", "local", "", "", "./.github/actions/setup", "", False),
         ("docker://alpine:3.20", "docker", "", "", "alpine:3.20", "", False),
         ("docker://alpine@sha256:abc", "docker", "", "", "alpine@sha256:abc", "sha256:abc", True),
-        ("no-ref/action", "invalid", "", "", "", "", False),
+        ("no-ref/action", "action", "no-ref", "action", "", "", False),
+        ("empty/ref@", "invalid", "", "", "", "", False),
+        ("just-a-name@v1", "invalid", "", "", "", "", False),
     ],
 )
 def test_uses_parse(raw, kind, owner, repo, path, ref, pinned) -> None:

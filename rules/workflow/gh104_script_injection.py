@@ -5,7 +5,8 @@ or into the `script:` of `actions/github-script`: the title or body of an issue,
 request, comment, review or discussion, a pull request's head branch (`github.head_ref`,
 `github.event.pull_request.head.ref`/`head.label`), commit messages and author names
 (`github.event.commits.*.message`, `head_commit.message`), wiki page names, the branch and
-title of a `workflow_run`. Expressions are parsed: `format(…)`, `join(…)`, `toJSON(…)` and
+title of a `workflow_run`, and free-text `workflow_dispatch` inputs (`type: string`, whoever
+can start the workflow types them). Expressions are parsed: `format(…)`, `join(…)`, `toJSON(…)` and
 `a || b` carry their arguments' text into the script; `contains(…)`, comparisons and `!`
 yield only booleans and are left alone. `${{ env.TITLE }}` counts when that variable is set
 from such a value: the expression still splices its text into the script. Composite actions (`action.yml`) are checked too.
@@ -37,7 +38,8 @@ The same value passed through `env:` and used as `"$VAR"` (the shell reads it at
 `${{ env.VAR }}` would splice it in again); identifiers an outsider cannot
 shape (`github.event.pull_request.number`, `head.sha`, `github.actor`'s numeric id);
 booleans computed from untrusted text (`contains(github.event.comment.body, '/deploy')`);
-`inputs.*` and `steps.*.outputs.*` (not known to be untrusted); expressions in `if:`,
+`inputs.*` of reusable workflows and composite actions, `workflow_dispatch` inputs of
+type `choice`, `boolean` or `number`, and `steps.*.outputs.*` (not known to be untrusted); expressions in `if:`,
 `with:` inputs of other actions, or `env:` values.
 
 ## How to suppress
@@ -70,11 +72,36 @@ def _env_source(step, name: str) -> str | None:
     return None
 
 
+def _free_text_input(step, path: str) -> str | None:
+    """`inputs.NAME` / `github.event.inputs.NAME` of a `workflow_dispatch` input that takes any
+    text (type `string`, the default); choices, booleans and numbers cannot carry code."""
+    if path.startswith("github.event.inputs."):
+        name, declared_only = path[len("github.event.inputs."):], False
+    elif path.startswith("inputs."):
+        name, declared_only = path[len("inputs."):], True
+    else:
+        return None
+    if "." in name:
+        return None
+    dispatch = step.job.workflow.triggers.get("workflow_dispatch") if step.job.workflow.kind == "workflow" else None
+    inputs = dispatch.get("inputs") if isinstance(dispatch, dict) else None
+    declared = {str(key).lower(): value for key, value in inputs.items()} if isinstance(inputs, dict) else {}
+    if name not in declared:
+        return None if declared_only or not dispatch else f"{path}` (a `workflow_dispatch` input)"
+    spec = declared[name] if isinstance(declared[name], dict) else {}
+    kind = str(spec.get("type", "string")).lower()
+    return f"{path}` (a free-text `workflow_dispatch` input)" if kind == "string" else None
+
+
 def _untrusted(text: str, step):
     for expression in find_expressions(text):
         for path, _node, whole in expression.value_paths():
             if attacker_controlled(path, whole):
                 yield expression, f"{path}`"
+                break
+            free_text = _free_text_input(step, path)
+            if free_text:
+                yield expression, free_text
                 break
             if path.startswith("env.") and path.count(".") == 1:
                 source = _env_source(step, path[4:])
@@ -112,7 +139,7 @@ def check(ctx):
                 advice = "use `\"$VAR\"`" if where == "run" else "read `process.env.VAR`"
                 yield ctx.report(
                     route,
-                    f"`{shown.strip()}` puts `{path}, which anyone opening an issue or pull request controls, "
+                    f"`{shown.strip()}` puts `{path}, text an outsider can choose, "
                     f"into the step's `{where}:` text: it runs as {consequence} with the workflow's token; "
                     f"pass it through `env:` and {advice}",
                     span=(expression.start, expression.end),

@@ -85,6 +85,13 @@ def check(ctx):
         if uses.kind not in ("action", "workflow") or uses.owner.lower() in allowed or uses.pinned:
             continue
         what = "reusable workflow" if uses.kind == "workflow" else "action"
+        if not uses.ref:
+            yield ctx.report(
+                route,
+                f"`{uses.raw}` names no ref at all: GitHub refuses it, and the fix people reach for is a "
+                "branch or tag; pin it to a full 40-character commit SHA",
+            )
+            continue
         if uses.ref.lower() in _BRANCHES:
             yield ctx.report(
                 route,

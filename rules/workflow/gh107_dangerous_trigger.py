@@ -79,9 +79,14 @@ _SCRIPT_CHECKOUT = re.compile(r"\bgh\s+pr\s+checkout\b|\bgit\s+fetch\b[^\n]*\bpu
 _GIT_CHECKOUT = re.compile(r"\bgit\s+(?:checkout|switch|reset\s+--hard)\b[^\n]*")
 
 
+_HEAD_PREFIXES = ("github.event.pull_request.head.", "github.event.workflow_run.head")
+
+
 def _head_reference(text: str) -> str | None:
     for expression in find_expressions(text):
         for path in expression.read_paths():
+            if path.startswith(_HEAD_PREFIXES):
+                return path
             for pattern in _HEAD_PATHS:
                 if matches_path(path, pattern):
                     if pattern.endswith("number"):
