@@ -50,7 +50,8 @@ export const env = createEnv({ server: { SESSION_SECRET: z.string().min(32) } })
 
 A fallback to another environment variable only (`process.env.A ?? process.env.B`); an empty
 string (`?? ''`, a typing idiom that no signature check accepts); non-secret names (`PORT`,
-`LOG_LEVEL`, `DATABASE_URL`, `JWT_EXPIRES_IN`, `NEXT_PUBLIC_*`); a literal reachable only in
+`LOG_LEVEL`, `DATABASE_URL`, `JWT_EXPIRES_IN`, `NEXT_PUBLIC_*`); values that cannot be a secret
+whatever the name (`TOKEN_MAX_AGE || '7d'`, `'true'`); a literal reachable only in
 development (`process.env.NODE_ENV === 'development' ? 'dev' : required('JWT_SECRET')`,
 `isDev ? 'dev' : …`, envalid `devDefault`); test files.
 
@@ -79,9 +80,13 @@ _CONFIG_RECEIVER = re.compile(r"^(config|configService|_config|_configService|en
 _ENVALID = {"str", "host", "url", "email", "json", "makeValidator"}
 
 
+# A duration or a flag cannot be a secret, whatever the variable is called (`TOKEN_MAX_AGE || '7d'`).
+_NOT_A_SECRET = re.compile(r"^\s*(\d+\s*(ms|s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?|w|weeks?|y|years?)|true|false|null|undefined)\s*$", re.I)
+
+
 def _literal(node) -> str | None:
     value = ts.string_value(ts.unwrap(node))
-    return value if value is not None and value.strip() else None
+    return value if value is not None and value.strip() and not _NOT_A_SECRET.match(value) else None
 
 
 def _short(value: str) -> str:
