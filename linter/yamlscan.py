@@ -105,10 +105,17 @@ _SERVICE_KEY = re.compile(r"^([ ]+)[\"']?[A-Za-z0-9_.-]+[\"']?\s*:\s*(#.*)?$")
 _IMAGE_OR_BUILD = re.compile(r"^[ ]+(image|build)\s*:")
 
 
+_CI_TOP_KEYS = re.compile(r"^(steps|pipeline|jobs|stages|clone|workspace|matrix|apiVersion|kind)\s*:", re.M)
+
+
 def looks_like_compose(text: str) -> bool:
     """A cheap line sniff: a top-level `services:` block mapping (not a list, as in GitLab
-    CI) whose entries hold `image:` or `build:`. No YAML load."""
-    lines = text.lstrip("\ufeff").splitlines()
+    CI) whose entries hold `image:` or `build:`, in a file without the top-level keys of a
+    CI pipeline (Woodpecker and Drone also have `services:`) or a Kubernetes object. No YAML load."""
+    text = text.lstrip("\ufeff")
+    if _CI_TOP_KEYS.search(text):
+        return False
+    lines = text.splitlines()
     inside = False
     first = True
     for line in lines:

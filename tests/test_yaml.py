@@ -74,6 +74,8 @@ def test_compose_sniff() -> None:
     assert not looks_like_compose("image: node:20\nservices:\n  - postgres:16\n")  # GitLab CI
     assert not looks_like_compose("spec:\n  services:\n    api:\n      image: x\n")
     assert not looks_like_compose("services:\n  api:\n    port: 80\n")
+    # Woodpecker CI: a `services:` mapping with images, but a pipeline
+    assert not looks_like_compose("steps:\n  test:\n    image: node:20\nservices:\n  db:\n    image: postgres:16\n")
 
 
 def test_select_keeps_content_detected_compose(tmp_path: Path) -> None:
