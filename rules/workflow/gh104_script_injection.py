@@ -67,7 +67,7 @@ def _env_source(step, name: str) -> str | None:
                 for expression in find_expressions(value):
                     for path, _node, whole in expression.value_paths():
                         if attacker_controlled(path, whole):
-                            return f"env.{key}` (set from `{path}`)"
+                            return f"env.{key}` (set from `{path}`), text an outsider can choose,"
                 return None
     return None
 
@@ -86,18 +86,20 @@ def _free_text_input(step, path: str) -> str | None:
     dispatch = step.job.workflow.triggers.get("workflow_dispatch") if step.job.workflow.kind == "workflow" else None
     inputs = dispatch.get("inputs") if isinstance(dispatch, dict) else None
     declared = {str(key).lower(): value for key, value in inputs.items()} if isinstance(inputs, dict) else {}
+    written = {str(key).lower(): str(key) for key in inputs} if isinstance(inputs, dict) else {}
+    shown = path[: len(path) - len(name)] + written.get(name, name)
     if name not in declared:
-        return None if declared_only or not dispatch else f"{path}` (a `workflow_dispatch` input)"
+        return None if declared_only or not dispatch else f"{shown}`, a `workflow_dispatch` input whoever starts the run types,"
     spec = declared[name] if isinstance(declared[name], dict) else {}
     kind = str(spec.get("type", "string")).lower()
-    return f"{path}` (a free-text `workflow_dispatch` input)" if kind == "string" else None
+    return f"{shown}`, a free-text `workflow_dispatch` input whoever starts the run types," if kind == "string" else None
 
 
 def _untrusted(text: str, step):
     for expression in find_expressions(text):
         for path, _node, whole in expression.value_paths():
             if attacker_controlled(path, whole):
-                yield expression, f"{path}`"
+                yield expression, f"{path}`, text an outsider can choose,"
                 break
             free_text = _free_text_input(step, path)
             if free_text:
@@ -139,7 +141,7 @@ def check(ctx):
                 advice = "use `\"$VAR\"`" if where == "run" else "read `process.env.VAR`"
                 yield ctx.report(
                     route,
-                    f"`{shown.strip()}` puts `{path}, text an outsider can choose, "
+                    f"`{shown.strip()}` puts `{path} "
                     f"into the step's `{where}:` text: it runs as {consequence} with the workflow's token; "
                     f"pass it through `env:` and {advice}",
                     span=(expression.start, expression.end),
