@@ -894,8 +894,6 @@ def repo_root_of(path: str) -> str:
 def exists_beside(ctx, rel: str) -> bool:
     """Whether `rel` (relative to the scan root, like `ctx.path`) exists on disk. The scan root
     is the config's folder or the working directory; the one holding this file is it."""
-    from pathlib import Path
-
     for base in _bases(ctx):
         if (base / rel).exists():
             return True

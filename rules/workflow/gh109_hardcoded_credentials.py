@@ -50,7 +50,6 @@ job (`DB_PASSWORD: postgres` next to `DATABASE_URL: postgres://…@localhost`); 
 """
 
 import re
-from urllib.parse import urlsplit
 
 from linter.registry import rule
 from linter.secrets import is_placeholder, is_weak, looks_like_credential, token_kind
