@@ -474,6 +474,18 @@ class FileSemantics:
                 target = self.function_bound_to(ts.text(declaration))
                 if target is not None:
                     handlers.append(target)
+            if pages_api and is_default and declaration is not None and ts.unwrap(declaration).type == "call_expression":
+                # export default withAuth(handler) / withSentry(withSession(handler))
+                wrapped = ts.unwrap(declaration)
+                while wrapped is not None and wrapped.type == "call_expression":
+                    args = [ts.unwrap(arg) for arg in call_arguments(wrapped)]
+                    named = next((arg for arg in args if arg is not None and arg.type == "identifier"), None)
+                    if named is not None:
+                        target = self.function_bound_to(ts.text(named))
+                        if target is not None and target not in handlers:
+                            handlers.append(target)
+                        break
+                    wrapped = next((arg for arg in args if arg is not None and arg.type == "call_expression"), None)
         for node in self.ctx.find("call_expression", *FUNCTION_TYPES):
             if node.type in FUNCTION_TYPES and node not in handlers and function_directive(node) == "use server":
                 handlers.append(node)
@@ -698,6 +710,34 @@ class FileSemantics:
         return None
 
 
+    @cached_property
+    def rpc_procedures(self) -> list[Node]:
+        """Resolver functions of tRPC procedures: the function handed to `.query(…)`,
+        `.mutation(…)` or `.subscription(…)` on a chain that starts at a `…procedure`/`…Procedure`
+        builder (`protectedProcedure.input(schema).mutation(async ({ ctx, input }) => …)`).
+        Not in `request_handlers` (RULES.md does not name tRPC); `request_sources` and
+        `is_request_derived` accept them as `handler` (`input` is request data, `ctx` is not)."""
+        found: list[Node] = []
+        for call in self.ctx.find("call_expression"):
+            function = call.child_by_field_name("function")
+            if function is None or function.type != "member_expression":
+                continue
+            if ts.text(function.child_by_field_name("property")) not in ("query", "mutation", "subscription"):
+                continue
+            root = function.child_by_field_name("object")
+            while root is not None and root.type in ("call_expression", "member_expression"):
+                inner = root.child_by_field_name("function") if root.type == "call_expression" else root.child_by_field_name("object")
+                if inner is None:
+                    break
+                root = inner
+            if root is None or not ts.text(root).lower().endswith("procedure") and "procedure" not in member_path(function).lower():
+                continue
+            for arg in call_arguments(call):
+                arg = ts.unwrap(arg)
+                if arg is not None and arg.type in FUNCTION_TYPES:
+                    found.append(arg)
+        return found
+
     # -- request-derived values (stable API: TS107, TS108) --
 
     def handler_parameters(self, handler: Node) -> frozenset[str]:
@@ -728,7 +768,7 @@ class FileSemantics:
         Accepted: names from `request_sources`; members and subscripts of such values
         (`req.params.id`, `req.query`, `req.body`, `body['id']`, `c.req`), except server-made
         members read directly off a request parameter (`req.user`, `req.session`, `req.auth`,
-        `ctx.state`, `c.var`, `res.locals`) and Hono/Koa context getters (`c.get('user')`, `ctx.get(…)` on a `c`/`ctx`/`context` parameter);
+        `ctx.state`, `c.var`, `res.locals`, a tRPC `opts.ctx`) and Hono/Koa context getters (`c.get('user')`, `ctx.get(…)` on a `c`/`ctx`/`context` parameter);
         method calls on request data (`await request.json()`, `request.formData()`,
         `searchParams.get('id')`, `formData.get('id')`, `c.req.param('id')`, `id.trim()`);
         conversions and validators of request data — still attacker-chosen —
@@ -817,7 +857,7 @@ _REQUEST_KEYS = {
 # Members of a request parameter that middleware fills in from the session, not the client.
 _SERVER_MADE_MEMBERS = {
     "user", "session", "auth", "state", "locals", "var", "currentUser", "userId", "account", "tenant",
-    "organization", "workspace", "log", "log", "server", "app", "env", "context", "db", "prisma",
+    "organization", "workspace", "log", "server", "app", "env", "context", "db", "prisma", "ctx",
 }
 # Hono/Koa context objects: `c.get('user')` reads what middleware stored, not the client.
 _CONTEXT_PARAMS = {"c", "ctx", "context"}

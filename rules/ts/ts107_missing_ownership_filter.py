@@ -1,7 +1,7 @@
 """## What it finds
 
 In a request handler (Next.js route handler, Pages API handler, server action,
-Express/Fastify/Hono/Koa route), a single-record read, update or delete keyed by an id the
+Express/Fastify/Hono/Koa route, also a tRPC procedure's resolver), a single-record read, update or delete keyed by an id the
 client chose, with no owner or tenant condition in the query:
 
 - Prisma: `prisma.document.findUnique/findFirst/findUniqueOrThrow/findFirstOrThrow/update/delete/upsert({ where: { id } })`
@@ -190,8 +190,9 @@ def _method_span(call):
 
 
 class _Query:
-    def __init__(self, call, target, column, value, write, label):
+    def __init__(self, call, target, column, value, write, label, others=()):
         self.call, self.target, self.column, self.value, self.write, self.label = call, target, column, value, write, label
+        self.others = [(name, item) for name, item in others if item is not value]  # the query's other equalities
 
 
 def _owner_lookup(options, owners) -> bool:
@@ -253,16 +254,17 @@ def _queries(ctx, call, owners):
         if where.type == "object" and method in _PRISMA_SINGLE:
             if has_spread(where) or _mentions_owner(where, owners) or _owner_lookup(options, owners):
                 return None
-            for key, value in object_properties(where).items():
+            pairs = list(object_properties(where).items())
+            for key, value in pairs:
                 if _id_like(key, owners):
-                    return _Query(call, target, key, value, method in _PRISMA_WRITES, label)
+                    return _Query(call, target, key, value, method in _PRISMA_WRITES, label, pairs)
             return None
         keys = _drizzle_keys(where, owners)
         if keys is None or _mentions_owner(where, owners):
             return None
         for column, value in keys:
             if _id_like(column, owners):
-                return _Query(call, target, column, value, False, label)
+                return _Query(call, target, column, value, False, label, keys)
         return None
     if method not in ("where", "eq", "match", "andWhere"):
         return None
@@ -277,7 +279,8 @@ def _queries(ctx, call, owners):
             return None
         for column, value in keys:
             if _id_like(column, owners):
-                return _Query(call, _method_span(call), column, value, bool({"update", "delete"} & set(methods)), _root_label(chain))
+                write = bool({"update", "delete"} & set(methods))
+                return _Query(call, _method_span(call), column, value, write, _root_label(chain), keys)
         return None
     # Supabase .eq('id', id) / .match({ id }) and Knex/Kysely .where('id', id) / .where({ id })
     if method == "eq" and "from" not in methods:
@@ -304,7 +307,39 @@ def _queries(ctx, call, owners):
         if _method(other) in _FILTER_METHODS and _mentions_owner(other.child_by_field_name("arguments"), owners):
             return None
     write = bool(set(methods) & _CHAIN_WRITES)
-    return _Query(call, _method_span(call), column, value, write, _root_label(chain))
+    return _Query(call, _method_span(call), column, value, write, _root_label(chain), _chain_conditions(chain))
+
+
+def _chain_conditions(chain):
+    """(column, value) of every `.eq('col', v)`, `.where('col', v)`, `.where({ col: v })` in a chain."""
+    found = []
+    for call in chain:
+        if _method(call) not in ("eq", "where", "andWhere", "match"):
+            continue
+        args = call_arguments(call)
+        first = ts.unwrap(args[0]) if args else None
+        if first is None:
+            continue
+        if first.type == "object":
+            found.extend(object_properties(first).items())
+        elif ts.string_value(first) is not None and len(args) in (2, 3):
+            found.append((ts.string_value(first).rsplit(".", 1)[-1], args[-1]))
+    return found
+
+
+def _scoped(ctx, query, handler, owners) -> bool:
+    """Another condition narrows the query: a secret column (`token`), or a parent id the
+    server found itself (`eq(t.pageId, page.id)` after loading `page`)."""
+    for column, value in query.others:
+        if not column or column == query.column:
+            continue
+        if ctx.semantics.is_secret_like(column):
+            return True
+        literal = ts.unwrap(value)
+        if _id_like(column, owners) and literal is not None and literal.type not in ("true", "false", "null", "undefined", "object"):
+            if not ctx.semantics.is_request_derived(value, handler):
+                return True
+    return False
 
 
 def _root_label(chain) -> str:
@@ -456,14 +491,14 @@ def _checked(ctx, query, handler, owners) -> bool:
 )
 def check(ctx):
     semantics = ctx.semantics
-    if not semantics.is_server_code or not semantics.request_handlers:
+    if not semantics.is_server_code or not (semantics.request_handlers or semantics.rpc_procedures):
         return
     if _ADMIN.search(ctx.source.scope):
         return
     owners = _owner_set(ctx)
     queries = []
     for call in ctx.find("call_expression"):
-        handler = semantics.enclosing_handler(call)
+        handler = _handler_of(semantics, call)
         if handler is None or _admin_only(handler) or _machine_caller(ctx, handler):
             continue
         query = _queries(ctx, call, owners)
@@ -472,7 +507,7 @@ def check(ctx):
         queries.append((query, handler))
     owned_reads = _owned_reads(ctx, semantics, owners)
     for query, handler in queries:
-        if _checked(ctx, query, handler, owners):
+        if _scoped(ctx, query, handler, owners) or _checked(ctx, query, handler, owners):
             continue
         value_text = ts.text(ts.unwrap(query.value))
         if query.write and any(
@@ -486,6 +521,15 @@ def check(ctx):
             f"`{query.label}` {action} a record by `{query.column}` taken from the request with no owner or tenant "
             f"condition: any signed-in user can reach another customer's record by changing the id",
         )
+
+
+def _handler_of(semantics, node):
+    """The request handler or tRPC resolver `node` runs in."""
+    handler = semantics.enclosing_handler(node)
+    if handler is not None:
+        return handler
+    procedures = semantics.rpc_procedures
+    return next((parent for parent in ts.ancestors(node) if parent in procedures), None) if procedures else None
 
 
 def _dominates(read, write) -> bool:
@@ -504,7 +548,7 @@ def _owned_reads(ctx, semantics, owners):
         args = call_arguments(call)
         if not args or not _mentions_owner(args[0], owners) and _method(call) not in ("where", "eq"):
             continue
-        handler = semantics.enclosing_handler(call)
+        handler = _handler_of(semantics, call)
         if handler is None:
             continue
         scope = call.child_by_field_name("arguments")
