@@ -216,7 +216,7 @@ _SENSITIVE_WORDS = {
     "PASSWORD", "PASSWORDS", "PASSWD", "PWD", "TOKEN", "TOKENS", "SECRET", "SECRETS", "AUTHORIZATION",
     "HEADERS", "COOKIE", "COOKIES", "APIKEY", "JWT", "PRIVATEKEY",
 }
-_SENSITIVE_PAIRS = {("API", "KEY"), ("PRIVATE", "KEY"), ("SECRET", "KEY"), ("ACCESS", "KEY"), ("SIGNING", "KEY")}
+_SENSITIVE_PAIRS = {("API", "KEY"), ("PRIVATE", "KEY"), ("SECRET", "KEY"), ("ACCESS", "KEY"), ("SIGNING", "KEY"), ("PASSWORD", "HASH")}
 # `nextPageToken`, `totalTokens`, `maxTokens`: pagination cursors and LLM usage counts.
 _NOT_SENSITIVE_WORDS = {"PAGE", "NEXT", "CURSOR", "PAGINATION", "CONTINUATION", "TOTAL", "INPUT", "OUTPUT", "PROMPT",
                         "COMPLETION", "MAX", "MIN", "USED", "REMAINING", "NUM", "COUNT", "CACHED", "REASONING", "CSRF", "XSRF"}

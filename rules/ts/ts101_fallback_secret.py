@@ -114,6 +114,10 @@ class _File:
         for node in ctx.find("variable_declarator"):
             name = node.child_by_field_name("name")
             value = node.child_by_field_name("value")
+            if name is not None and name.type == "object_pattern" and self.sem.is_env_object(value):
+                for binding, key, _default in destructured(name):  # const { JWT_SECRET } = process.env
+                    self.env_locals[binding] = key
+                continue
             if name is None or name.type != "identifier" or value is None:
                 continue
             declaration = node.parent
