@@ -243,5 +243,5 @@ async def test_cross_file_rule_follows_saves_of_other_files(client: LanguageClie
         lsp.DidChangeTextDocumentParams(lsp.VersionedTextDocumentIdentifier(uri=auth_uri, version=2), [lsp.TextDocumentContentChangeWholeDocument(text=without_auth)])
     )
     client.text_document_did_save(lsp.DidSaveTextDocumentParams(lsp.TextDocumentIdentifier(auth_uri)))
-    diagnostics = await wait_for_diagnostics(client, io_uri)
+    diagnostics = await wait_for_diagnostics(client, io_uri, timeout=30)
     assert [(d.code, d.range.start.line) for d in diagnostics] == [("TS106", 4)]
