@@ -363,9 +363,11 @@ def _exits(node) -> bool:
     return False
 
 
-def _owner_compare(condition, owners, names=None) -> bool:
+def _owner_compare(condition, owners, names=None, server=None) -> bool:
     """`row.organizationId !== user.organizationId`, `row.user.id !== session.user.id`, or a
-    `canAccess(user, row)`-style helper; when `names` is given the condition must use one."""
+    `canAccess(user, row)`-style helper, or (given `server`, true for values the server
+    chose) a parent id compared with a trusted one; when `names` is given the condition must
+    use one."""
     if names is not None and not any(
         child.type in ("identifier", "shorthand_property_identifier") and ts.text(child) in names for child in ts.walk(condition)
     ):
@@ -381,6 +383,15 @@ def _owner_compare(condition, owners, names=None) -> bool:
                     return True
         elif child.type == "call_expression" and _is_check_helper(child):
             return True
+        elif child.type == "binary_expression" and server is not None:
+            if ts.text(child.child_by_field_name("operator")) not in ("!==", "!=", "===", "=="):
+                continue
+            left, right = ts.unwrap(child.child_by_field_name("left")), ts.unwrap(child.child_by_field_name("right"))
+            for side, other in ((left, right), (right, left)):
+                # `group.programId !== programId`: the row's parent compared with one the server trusts
+                if side is not None and side.type == "member_expression" and _id_like(ts.text(side.child_by_field_name("property")), owners):
+                    if other is not None and other.type not in ("null", "undefined", "string", "number") and server(other):
+                        return True
     return False
 
 
@@ -405,10 +416,13 @@ def _admin_only(handler) -> bool:
     return False
 
 
-_SIGNATURE_CHECKS = {
-    "verify", "verifySignature", "constructEvent", "constructEventAsync", "validateSignature", "verifyWebhook",
-    "verifyRequest", "timingSafeEqual", "verifyWebhookSignature", "validateRequest",
-}
+# `receiver.verify(…)`, `verifyQstashSignature(…)`, `stripe.webhooks.constructEvent(…)`, `timingSafeEqual`.
+_SIGNATURE_CHECK = re.compile(
+    r"^(verify|constructEvent|constructEventAsync|timingSafeEqual|validateRequest|verifyRequest"
+    r"|(verify|validate|check)\w*(Signature|Webhook|Qstash|QStash|Cron|Hmac|HMAC)\w*)$"
+)
+# Scheduler endpoints (`app/api/cron/**`): a platform calls them, not a tenant.
+_CRON_PATH = re.compile(r"(^|/)(cron|crons)(/|$)")
 
 
 def _machine_caller(ctx, handler) -> bool:
@@ -419,7 +433,7 @@ def _machine_caller(ctx, handler) -> bool:
     if key not in cache:
         found = False
         for node in ts.walk(handler):
-            if node.type == "call_expression" and (callee_path(node) or "").rsplit(".", 1)[-1] in _SIGNATURE_CHECKS:
+            if node.type == "call_expression" and _SIGNATURE_CHECK.match((callee_path(node) or "").rsplit(".", 1)[-1]):
                 found = True
             elif node.type == "if_statement":
                 condition = node.child_by_field_name("condition")
@@ -450,6 +464,12 @@ def _checked(ctx, query, handler, owners) -> bool:
             break
         if parent.type in ("statement_block", "expression_statement", "return_statement", "arrow_function"):
             break
+
+    def server(node) -> bool:
+        return not ctx.semantics.is_request_derived(node, handler) and not any(
+            child.type == "identifier" and ts.text(child) in results for child in ts.walk(node)
+        )
+
     for statement in ctx.find("if_statement", "call_expression"):
         if statement.type == "if_statement" and results and statement.start_byte >= call.end_byte:
             condition = ts.unwrap(statement.child_by_field_name("condition"))
@@ -465,9 +485,9 @@ def _checked(ctx, query, handler, owners) -> bool:
             consequence = statement.child_by_field_name("consequence")
             if condition is None or consequence is None or not _exits(consequence):
                 continue
-            if after and results and _owner_compare(condition, owners, results):
+            if after and results and _owner_compare(condition, owners, results, server):
                 return True
-            if before and query.write and _owner_compare(condition, owners):
+            if before and query.write and _owner_compare(condition, owners, None, server):
                 return True
         elif statement.parent is not None and statement.parent.type in ("expression_statement", "await_expression"):
             if _is_check_helper(statement) and (
@@ -493,7 +513,7 @@ def check(ctx):
     semantics = ctx.semantics
     if not semantics.is_server_code or not (semantics.request_handlers or semantics.rpc_procedures):
         return
-    if _ADMIN.search(ctx.source.scope):
+    if _ADMIN.search(ctx.source.scope) or _CRON_PATH.search(ctx.source.scope):
         return
     owners = _owner_set(ctx)
     queries = []
@@ -506,8 +526,14 @@ def check(ctx):
             continue
         queries.append((query, handler))
     owned_reads = _owned_reads(ctx, semantics, owners)
+    unscoped = []
     for query, handler in queries:
-        if _scoped(ctx, query, handler, owners) or _checked(ctx, query, handler, owners):
+        if _scoped(ctx, query, handler, owners):
+            owned_reads.append((query.call, handler, ts.text(ts.unwrap(query.value))))
+        else:
+            unscoped.append((query, handler))
+    for query, handler in unscoped:
+        if _checked(ctx, query, handler, owners):
             continue
         value_text = ts.text(ts.unwrap(query.value))
         if query.write and any(
@@ -539,10 +565,22 @@ def _dominates(read, write) -> bool:
 
 
 def _owned_reads(ctx, semantics, owners):
-    """Reads in handlers keyed by an id that do filter by owner: a later write of the same id is covered."""
+    """Reads in handlers keyed by an id that do filter by owner: a later write of the same id is
+    covered. Also loaders that take the id with a scope (`getPostbackOrThrow({ postbackId,
+    partnerId: partner.id })`): an owner key, or another id the server found itself."""
     found = []
     for call in ctx.find("call_expression"):
         function = ts.unwrap(call.child_by_field_name("function"))
+        args = call_arguments(call)
+        first = ts.unwrap(args[0]) if args else None
+        if first is not None and first.type == "object" and not has_spread(first):
+            handler = _handler_of(semantics, call)
+            if handler is not None:
+                pairs = [(key, value) for key, value in object_properties(first).items() if _id_like(key, owners) or owners.owner(key)]
+                derived = [(key, value) for key, value in pairs if semantics.is_request_derived(value, handler)]
+                scoped = any(owners.owner(key) or not semantics.is_request_derived(value, handler) for key, value in pairs)
+                if scoped and derived:
+                    found.extend((call, handler, ts.text(ts.unwrap(value))) for key, value in derived)
         if function is None or function.type != "member_expression":
             continue
         args = call_arguments(call)
