@@ -5,8 +5,10 @@ A log call — `console.*`, `logger.*`, `log.*`, `this.logger.*`, `fastify.log.*
 `bunyan.createLogger()`, `new Logger()` or `logger.child()`, or a name listed in the
 `logger-names` setting — that is handed a whole sensitive object or value: a variable or
 member named like `user`, `account`, `session`, `credentials`, `password`, `token`,
-`secret`, `apiKey`, `cookies`, the request body (`req.body`, `request.body`), the request
-headers or their `authorization`/`cookie` entry, or a secret-like environment variable.
+`secret`, `apiKey`, `cookies`, `passwordHash`, the request body (`req.body`,
+`request.body`, or a local that holds it: `const body = await req.json()`,
+`JSON.parse(await request.text())`), the request headers or their `authorization`/`cookie`
+entry, or a secret-like environment variable.
 The value is found also inside object literals (`{ user }`), arrays, spreads, template
 strings (`` `login ${user}` ``), string concatenation and `JSON.stringify(...)` /
 `util.inspect(...)`.
