@@ -644,7 +644,14 @@ class FileSemantics:
                 continue
             if value.type == "await_expression" and value.named_children:
                 value = ts.unwrap(value.named_children[0])
-            path = member_path(value)
+            path = member_path(value).replace(".clone()", "")
+            if value.type == "call_expression" and path == "JSON.parse()" and call_arguments(value):  # JSON.parse(await req.text())
+                inner = ts.unwrap(call_arguments(value)[0])
+                if inner is not None and inner.type == "await_expression" and inner.named_children:
+                    inner_path = member_path(ts.unwrap(inner.named_children[0])).replace(".clone()", "")
+                    if inner_path.endswith(".text()") and inner_path[: -len(".text()")] in _REQUEST_OBJECTS:
+                        names.add(ts.text(name))
+                        continue
             if value.type == "call_expression":
                 receiver, _, method = path[:-2].rpartition(".") if path.endswith("()") else ("", "", "")
                 args = call_arguments(value)
