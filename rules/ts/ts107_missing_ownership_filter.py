@@ -73,7 +73,7 @@ import re
 
 from linter import ts
 from linter.registry import rule
-from linter.semantics import name_words, call_arguments, callee_path, has_spread, object_properties, pattern_bindings
+from linter.semantics import is_secret_like, name_words, call_arguments, callee_path, has_spread, object_properties, pattern_bindings
 
 _OWNER_COLUMNS = (
     "organizationId", "orgId", "tenantId", "userId", "ownerId", "accountId", "workspaceId", "teamId",
@@ -252,7 +252,8 @@ def _queries(ctx, call, owners):
         target = pair if pair is not None else where
         label = f"{callee_path(call) or method}"
         if where.type == "object" and method in _PRISMA_SINGLE:
-            if has_spread(where) or _mentions_owner(where, owners) or _owner_lookup(options, owners):
+            # an owner filter in `select`/`include` (`users: { where: { userId } }`) loads the membership to check
+            if has_spread(where) or _mentions_owner(options, owners) or _owner_lookup(options, owners):
                 return None
             pairs = list(object_properties(where).items())
             for key, value in pairs:
@@ -388,6 +389,9 @@ def _owner_compare(condition, owners, names=None, server=None) -> bool:
                 continue
             left, right = ts.unwrap(child.child_by_field_name("left")), ts.unwrap(child.child_by_field_name("right"))
             for side, other in ((left, right), (right, left)):
+                # `dashboard.password !== password`: the record is guarded by a secret the caller must know
+                if side is not None and side.type == "member_expression" and is_secret_like(ts.text(side.child_by_field_name("property"))):
+                    return True
                 # `group.programId !== programId`: the row's parent compared with one the server trusts
                 if side is not None and side.type == "member_expression" and _id_like(ts.text(side.child_by_field_name("property")), owners):
                     if other is not None and other.type not in ("null", "undefined", "string", "number") and server(other):
@@ -409,6 +413,71 @@ _ADMIN = re.compile(r"(^|/)(admin|superadmin|backoffice)(/|$)", re.I)
 _CAPABILITY = re.compile(r"invit|token|share|verification|magic|otp|passwordReset", re.I)
 
 
+# Calls and wrappers that tell a handler who is calling: `auth()`, `getServerSession(…)`,
+# `requireUser()`, `withWorkspace(async …)`, `protectedProcedure`, `authActionClient`.
+_CALLER_CALL = re.compile(r"session|auth|currentuser|requireuser|getuser|whoami|verifytoken|clerk|getkinde", re.I)
+_CALLER_WRAPPER = re.compile(r"auth|session|user|workspace|team|org|account|member|protect|partner|tenant|project|login|require|private", re.I)
+_CALLER_MEMBERS = {"user", "session", "auth", "locals", "state", "currentUser", "userId", "apiAuth"}
+_CRUD_PREFIX = re.compile(r"^(find|create|update|delete|upsert|insert|select|count|aggregate|set|send|log)", re.I)
+
+
+def _chain_root(node) -> str:
+    while node is not None and node.type in ("call_expression", "member_expression"):
+        node = node.child_by_field_name("function") if node.type == "call_expression" else node.child_by_field_name("object")
+    return ts.text(node) if node is not None and node.type == "identifier" else ""
+
+
+def _identifies_caller(ctx, handler) -> bool:
+    """The handler knows who is calling, so it could filter by owner: it asks for the session
+    or user, reads one a middleware stored (`req.user`, `c.get('user')`), is wrapped by an
+    authenticating helper or procedure, or is routed behind middleware. A handler that never
+    learns its caller is public by design (share pages, webhooks) or lacks authentication,
+    a different problem."""
+    cache = ctx.__dict__.setdefault("_ts107_caller", {})
+    key = handler.start_byte
+    if key in cache:
+        return cache[key]
+    params = ctx.semantics.handler_parameters(handler)
+    found = False
+    parameters = handler.child_by_field_name("parameters")
+    for pattern in ts.walk(parameters) if parameters is not None else ():
+        if pattern.type in ("shorthand_property_identifier_pattern", "property_identifier", "identifier") and ts.text(pattern) in (
+            "session", "user", "workspace", "ctx", "auth", "currentUser", "organization", "team", "partner", "account"
+        ):
+            found = True
+            break
+    child = handler
+    for parent in ts.ancestors(handler) if not found else ():
+        if parent.type == "call_expression":
+            root = _chain_root(parent.child_by_field_name("function"))
+            if _CALLER_WRAPPER.search(root) or _CALLER_WRAPPER.search(_method(parent)):
+                found = True
+                break
+            args = call_arguments(parent)
+            if len(args) > 2 and ts.unwrap(args[-1]) == handler:
+                found = True  # router.get('/x', requireUser, handler): middleware runs first
+                break
+        elif parent.type in ("program", "statement_block"):
+            break
+        child = parent
+    if not found:
+        for node in ts.walk(handler):
+            if node.type == "call_expression":
+                name = (callee_path(node) or "").rsplit(".", 1)[-1]
+                if name and _CALLER_CALL.search(name) and not _CRUD_PREFIX.match(name):
+                    found = True
+                elif name == "get" and ts.text(ts.unwrap(node.child_by_field_name("function")).child_by_field_name("object")) in params & {"c", "ctx", "context"}:
+                    found = True  # Hono's c.get('user'): a middleware stored the caller
+            elif node.type == "member_expression":
+                obj = ts.unwrap(node.child_by_field_name("object"))
+                if obj is not None and obj.type == "identifier" and ts.text(node.child_by_field_name("property")) in _CALLER_MEMBERS:
+                    found = True
+            if found:
+                break
+    cache[key] = found
+    return found
+
+
 def _admin_only(handler) -> bool:
     for parent in ts.ancestors(handler):
         if parent.type == "call_expression" and re.search(r"admin", ts.text(parent.child_by_field_name("function")), re.I):
@@ -418,7 +487,7 @@ def _admin_only(handler) -> bool:
 
 # `receiver.verify(…)`, `verifyQstashSignature(…)`, `stripe.webhooks.constructEvent(…)`, `timingSafeEqual`.
 _SIGNATURE_CHECK = re.compile(
-    r"^(verify|constructEvent|constructEventAsync|timingSafeEqual|validateRequest|verifyRequest"
+    r"^(verify|constructEvent|constructEventAsync|timingSafeEqual|createHmac|validateRequest|verifyRequest"
     r"|(verify|validate|check)\w*(Signature|Webhook|Qstash|QStash|Cron|Hmac|HMAC)\w*)$"
 )
 # Scheduler endpoints (`app/api/cron/**`): a platform calls them, not a tenant.
@@ -454,6 +523,21 @@ def _is_check_helper(call) -> bool:
     return bool(name) and bool(_CHECK_HELPER.match(name))
 
 
+def _membership_lookup(call, results, owners) -> bool:
+    """`prisma.projectUsers.findUnique({ where: { userId: session.user.id, projectId: invoice.workspace.id } })`:
+    a later query that pairs an owner key with a value read from the result."""
+    args = call.child_by_field_name("arguments")
+    if args is None or not _mentions_owner(args, owners):
+        return False
+    for pair in ts.walk(args):
+        key = ts.text(pair.child_by_field_name("key")) if pair.type == "pair" else ""
+        if key and (_id_like(key, owners) or owners.owner(key)):
+            value = pair.child_by_field_name("value")
+            if value is not None and any(c.type == "identifier" and ts.text(c) in results for c in ts.walk(value)):
+                return True
+    return False
+
+
 def _checked(ctx, query, handler, owners) -> bool:
     """An ownership check on the result (reads) or before the change (writes) in the handler."""
     call = query.call
@@ -471,6 +555,9 @@ def _checked(ctx, query, handler, owners) -> bool:
         )
 
     for statement in ctx.find("if_statement", "call_expression"):
+        if statement.type == "call_expression" and results and statement.start_byte >= call.end_byte and _membership_lookup(statement, results, owners):
+            if handler.start_byte <= statement.start_byte and statement.end_byte <= handler.end_byte:
+                return True
         if statement.type == "if_statement" and results and statement.start_byte >= call.end_byte:
             condition = ts.unwrap(statement.child_by_field_name("condition"))
             consequence = statement.child_by_field_name("consequence")
@@ -519,7 +606,7 @@ def check(ctx):
     queries = []
     for call in ctx.find("call_expression"):
         handler = _handler_of(semantics, call)
-        if handler is None or _admin_only(handler) or _machine_caller(ctx, handler):
+        if handler is None or _admin_only(handler) or _machine_caller(ctx, handler) or not _identifies_caller(ctx, handler):
             continue
         query = _queries(ctx, call, owners)
         if query is None or _CAPABILITY.search(query.label) or not semantics.is_request_derived(query.value, handler):
