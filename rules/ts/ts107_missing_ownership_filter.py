@@ -48,15 +48,31 @@ if (!invoice || invoice.organizationId !== session.user.organizationId) return n
 
 ## Not flagged
 
-An owner column anywhere in the same query (`and(eq(t.id, id), eq(t.orgId, orgId))`,
-`where: { id, team: { members: { some: { userId } } } }`, another `.eq('user_id', …)` in the
-chain); a result compared with the owner before it is returned or changed
-(`if (row.organizationId !== user.organizationId) return 403`, `notFound()`, `throw`, a
-`canAccess(user, row)`-style helper); a write preceded in the handler by such a check or by
-a read of the same id that does filter by owner; ids that do not come from the request
-(constants, `session.user.id`, `auth().userId`, `req.user.id`); where clauses built elsewhere
-or spread from another object (we cannot see them); many-record queries (`findMany`,
-`updateMany`, `deleteMany`); code outside request handlers (services called by them).
+- An owner column anywhere in the same query (`and(eq(t.id, id), eq(t.orgId, orgId))`,
+  `where: { id, team: { members: { some: { userId } } } }`, another `.eq('user_id', …)` in the
+  chain, a `select`/`include` that loads the caller's membership); a column that ends in an
+  owner column word for word counts (`emailAccountId`, `parent_organization_id`).
+- Another condition that narrows the query: a secret column (`eq(links.token, input.token)`)
+  or a parent id the server found itself (`eq(posts.pageId, page.id)`).
+- A result checked before it is returned or changed: compared with the owner
+  (`if (row.organizationId !== user.organizationId) return 403`, `notFound()`, `throw`), a
+  parent id compared with a trusted one (`if (group.programId !== programId) throw`), a
+  password or token compared (`if (link.password !== password)`), a `canAccess(user, row)`-style
+  helper, a membership lookup built from the result; `if (existing) throw` uniqueness checks.
+- A write preceded in the same block by such a check, by an authorization helper that takes
+  the id, by a read of the same id that filters by owner, or by a loader that takes the id with
+  a scope (`getPostbackOrThrow({ postbackId, partnerId: partner.id })`).
+- Ids that do not come from the request: constants, `session.user.id`, `auth().userId`,
+  `req.user.id`, `c.get('workspace')`, a tRPC `ctx`.
+- Handlers that never learn who is calling (no session/auth call, no `req.user`, no
+  authenticating wrapper, procedure or middleware): public by design or unauthenticated,
+  which is a different problem. Admin consoles (`app/admin/**`, `adminActionClient`),
+  scheduler endpoints (`app/api/cron/**`) and webhooks that verify a signature or compare a
+  header with an env secret. Records whose id is the secret itself (invitations, share links,
+  tokens). Lookups that select only owner or parent ids (`select: { workspaceId: true }`).
+- Where clauses built elsewhere or spread from another object (we cannot see them);
+  many-record queries (`findMany` in Prisma, `updateMany`, `deleteMany`); code outside request
+  handlers (services called by them).
 
 ## How to suppress
 
