@@ -103,6 +103,7 @@ _DRIZZLE_FINDS = {"findFirst", "findMany"}
 _DRIZZLE_EQ = {"eq"}
 _CHAIN_WRITES = {"update", "delete", "del", "updateTable", "deleteFrom", "upsert"}
 _FILTER_METHODS = {"where", "andWhere", "orWhere", "whereIn", "eq", "match", "filter", "in", "is", "whereRef", "innerJoin", "join"}
+_ASSERTIONS = {"invariant", "assert", "ok", "strictEqual", "equal", "tinyInvariant"}
 _EXITS = {"notFound", "redirect", "forbidden", "unauthorized", "permanentRedirect", "error"}
 # `canEditDocument(user, doc)`, `assertOwnership(…)`, `checkAuthorization(…)`, `hasPermission(…)`:
 # named for access to a thing, not for signing in (`requireSession()` is authentication only).
@@ -598,6 +599,13 @@ def _checked(ctx, query, handler, owners) -> bool:
                 or (before and query.write and _uses_request(ctx, statement, handler))
             ):
                 return True
+            # invariant(doc.userId === user.id, "forbidden") / assert(…)
+            if (callee_path(statement) or "").rsplit(".", 1)[-1] in _ASSERTIONS:
+                arguments = statement.child_by_field_name("arguments")
+                if after and results and _owner_compare(arguments, owners, results, server):
+                    return True
+                if before and query.write and _owner_compare(arguments, owners, None, server):
+                    return True
     return False
 
 
