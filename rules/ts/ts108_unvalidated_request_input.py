@@ -76,6 +76,7 @@ _NOT_VALIDATION = {
     "url.parse", "path.parse", "Date.parse", "cookie.parse", "parse", "new URL",
 }
 _CHAIN_SCHEMA_METHODS = {"schema", "inputSchema", "input", "bindArgsSchemas", "validator", "body", "query"}
+_PASS_THROUGH = {"String", "decodeURIComponent", "decodeURI", "JSON.parse", "Object.fromEntries", "Array.from", "structuredClone"}
 _COMPARISONS = {"===", "!==", "==", "!="}
 _NARROWING = {"Number", "parseInt", "parseFloat", "Boolean", "Number.parseInt", "Number.parseFloat", "isNaN", "Number.isNaN"}
 
@@ -147,8 +148,10 @@ def _bound_names(node):
     while outer.parent is not None and (
         (outer.parent.type in ("member_expression", "subscript_expression") and outer.parent.child_by_field_name("object") == outer)
         or (outer.parent.type == "call_expression" and outer.parent.child_by_field_name("function") == outer)
+        or (outer.parent.type == "binary_expression" and ts.text(outer.parent.child_by_field_name("operator")) in ("||", "??"))
+        or (outer.parent.type == "arguments" and callee_path(outer.parent.parent) in _PASS_THROUGH)
     ):
-        outer = _outermost(outer.parent)
+        outer = _outermost(outer.parent.parent if outer.parent.type == "arguments" else outer.parent)
     parent = outer.parent
     if parent is None:
         return None
@@ -191,7 +194,7 @@ def _validating_call(semantics, call, handler) -> bool:
             semantics.is_request_derived(part, handler) or _is_read(semantics, part, handler)
             for arg in args
             for part in ts.walk(arg)
-            if part.type in ("identifier", "member_expression", "call_expression", "await_expression")
+            if part.type in ("identifier", "shorthand_property_identifier", "member_expression", "call_expression", "await_expression")
         )
     return False
 
@@ -262,6 +265,74 @@ def _only_path_parameters(read, names, segments) -> bool:
     return False
 
 
+def _derived_names(handler, names) -> set[str]:
+    """`names` and the locals computed from them (`const lang = form.get('lang')`), two steps deep."""
+    from linter.semantics import pattern_bindings
+
+    derived = set(names)
+    declarators = [n for n in ts.walk(handler) if n.type == "variable_declarator"]
+    for _ in range(2):
+        for declarator in declarators:
+            value = declarator.child_by_field_name("value")
+            if value is not None and any(n.type == "identifier" and ts.text(n) in derived for n in ts.walk(value)):
+                derived.update(pattern_bindings(declarator.child_by_field_name("name")))
+    return derived
+
+
+def _forwarded(read) -> bool:
+    """`init.body = request.body`, `{ body: req.body }`: a proxy streams the body on unread."""
+    if read.type != "member_expression" or ts.text(read.child_by_field_name("property")) != "body":
+        return False
+    outer = _outermost(read)
+    parent = outer.parent
+    if parent is None:
+        return False
+    if parent.type == "assignment_expression" and parent.child_by_field_name("right") == outer:
+        return member_path(parent.child_by_field_name("left")).endswith(".body")
+    if parent.type == "pair" and parent.child_by_field_name("value") == outer:
+        return ts.text(parent.child_by_field_name("key")) == "body"
+    return False
+
+
+_CHECK_CALLS = re.compile(r"\.(includes|has|test|find|some|every|indexOf|match)\(|\btypeof\b|\binstanceof\b|\bisValid|\bis[A-Z]\w*\(")
+
+
+def _guarded(handler, names) -> bool:
+    """A bound name is checked against an allowlist, a type or a pattern by an `if` that
+    returns or throws: `if (!LANGS.includes(lang)) throw …`. A bare presence check is not enough."""
+    for node in ts.walk(handler):
+        if node.type != "if_statement":
+            continue
+        condition = node.child_by_field_name("condition")
+        consequence = node.child_by_field_name("consequence")
+        if condition is None or consequence is None:
+            continue
+        used = {ts.text(n) for n in ts.walk(condition) if n.type == "identifier"} & set(names)
+        if not used:
+            continue
+        text = ts.text(condition)
+        compared = _CHECK_CALLS.search(text) or any(
+            n.type == "binary_expression" and ts.text(n.child_by_field_name("operator")) in ("===", "!==", "==", "!=", "<", ">", "<=", ">=")
+            and ts.string_value(n.child_by_field_name("right")) is None and ts.text(n.child_by_field_name("right")) not in ("null", "undefined")
+            for n in ts.walk(condition)
+        )
+        if compared and any(n.type in ("return_statement", "throw_statement") for n in ts.walk(consequence)):
+            return True
+    return False
+
+
+_HELPER_NAME = re.compile(r"^(get|parse|read|extract|collect|to)\w*(Body|Params|Query|Input|Data|Payload|Form)\w*$")
+
+
+def _takes_request(function) -> bool:
+    parameters = function.child_by_field_name("parameters")
+    for item in parameters.named_children[:2] if parameters is not None else ():
+        annotation = item.child_by_field_name("type") if item.type in ("required_parameter", "optional_parameter") else None
+        if annotation is not None and _REQUEST_TYPES.match(ts.text(annotation).lstrip(": ").strip()):
+            return True
+    return False
+
+
 def _first_unvalidated_read(ctx, handler):
     semantics = ctx.semantics
     segments = _path_parameters(semantics.path)
@@ -273,7 +344,7 @@ def _first_unvalidated_read(ctx, handler):
         if node.type not in ("member_expression", "call_expression"):
             continue
         inner = next((parent for parent in ts.ancestors(node) if parent.type in FUNCTION_TYPES), None)
-        if inner is not None and inner != handler and inner in semantics.request_handlers:
+        if inner is not None and inner != handler and (inner in semantics.request_handlers or _takes_request(inner)):
             continue  # a nested handler is judged on its own
         if _is_read(semantics, node, handler):
             reads.append(node)
@@ -287,8 +358,12 @@ def _first_unvalidated_read(ctx, handler):
     for read in reads:
         if _narrowed(read) or any(other != read and other.start_byte <= read.start_byte and read.end_byte <= other.end_byte for other in reads):
             continue
+        if _forwarded(read):
+            continue
         names = _bound_names(read)
         if _only_path_parameters(read, names, segments):
+            continue
+        if names and _guarded(handler, _derived_names(handler, names)):
             continue
         if names is None:
             return read
@@ -298,6 +373,46 @@ def _first_unvalidated_read(ctx, handler):
         if declarator is not None and any(_used(name, handler, declarator) for name in names):
             return read
     return None
+
+
+_REQUEST_TYPES = re.compile(r"^(?:\w+\.)?(Request|NextRequest|NextApiRequest|FastifyRequest|IncomingMessage|HonoRequest)\b(?!\s*\[)")
+_ROUTE_MODULE = re.compile(r"(^|/)(app/)?routes/")
+
+
+def _handlers(ctx):
+    """`ctx.semantics.request_handlers`, plus functions that plainly take the request
+    (a parameter typed `Request`/`NextRequest`/`FastifyRequest`…, called from a route elsewhere)
+    and Remix / React Router `loader`/`action` exports in `routes/` modules."""
+    semantics = ctx.semantics
+    handlers = list(semantics.request_handlers)
+    seen = set(handlers)
+    remix = bool(_ROUTE_MODULE.search(semantics.path))
+    for node in ctx.find(*FUNCTION_TYPES):
+        if node in seen:
+            continue
+        parameters = node.child_by_field_name("parameters")
+        if parameters is None:
+            continue
+        typed = False
+        for item in parameters.named_children[:2]:
+            annotation = item.child_by_field_name("type") if item.type in ("required_parameter", "optional_parameter") else None
+            if annotation is not None and _REQUEST_TYPES.match(ts.text(annotation).lstrip(": ").strip()):
+                typed = True
+        if not typed and remix:
+            name = node.child_by_field_name("name")
+            if name is None and node.parent is not None and node.parent.type == "variable_declarator":
+                name = node.parent.child_by_field_name("name")
+            exported = any(parent.type == "export_statement" for parent in ts.ancestors(node))
+            typed = exported and ts.text(name) in ("loader", "action", "clientAction") if name is not None else False
+        name_node = node.child_by_field_name("name")
+        if name_node is None and node.parent is not None and node.parent.type == "variable_declarator":
+            name_node = node.parent.child_by_field_name("name")
+        if typed and name_node is not None and _HELPER_NAME.match(ts.text(name_node)):
+            typed = False  # a body-parsing helper: its caller validates what it returns
+        if typed:
+            handlers.append(node)
+            seen.add(node)
+    return handlers
 
 
 def _describe(node) -> str:
@@ -321,7 +436,7 @@ def check(ctx):
     semantics = ctx.semantics
     if not semantics.is_server_code:
         return
-    for handler in semantics.request_handlers:
+    for handler in _handlers(ctx):
         read = _first_unvalidated_read(ctx, handler)
         if read is None:
             continue
