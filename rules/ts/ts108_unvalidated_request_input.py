@@ -136,6 +136,8 @@ def _narrowed(node) -> bool:
         return callee_path(parent.parent) in _NARROWING
     if parent.type == "unary_expression" and ts.text(parent).startswith("!"):
         return True
+    if parent.type in ("if_statement", "while_statement", "ternary_expression") and parent.child_by_field_name("condition") == outer:
+        return True  # only its truthiness is used: `if (searchParams.get('debug'))`
     return False
 
 
@@ -159,6 +161,11 @@ def _bound_names(node):
         from linter.semantics import pattern_bindings
 
         return pattern_bindings(parent.child_by_field_name("name"))
+    if parent.type == "assignment_expression" and parent.child_by_field_name("right") == outer:
+        from linter.semantics import pattern_bindings
+
+        left = ts.unwrap(parent.child_by_field_name("left"))
+        return pattern_bindings(left) if left is not None and left.type in ("identifier", "object_pattern", "array_pattern") else None
     if parent.type == "expression_statement":
         return []  # read and discarded
     return None
@@ -174,7 +181,7 @@ def _used(name: str, handler, declarator) -> bool:
 
 
 def _in_pattern(node, declarator) -> bool:
-    name = declarator.child_by_field_name("name")
+    name = declarator.child_by_field_name("name") or declarator.child_by_field_name("left")
     return name is not None and name.start_byte <= node.start_byte < name.end_byte
 
 
@@ -368,7 +375,7 @@ def _first_unvalidated_read(ctx, handler):
         if names is None:
             return read
         declarator = _outermost(read).parent
-        while declarator is not None and declarator.type != "variable_declarator":
+        while declarator is not None and declarator.type not in ("variable_declarator", "assignment_expression"):
             declarator = declarator.parent
         if declarator is not None and any(_used(name, handler, declarator) for name in names):
             return read
