@@ -101,12 +101,15 @@ def github_checksum_ok(payload: str, checksum: str) -> bool:
         return False
 
 
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
+
+
 def is_placeholder(value: str) -> bool:
     """A value someone is meant to replace, or test data: never a real credential."""
     stripped = value.strip()
     if len(stripped) < 4:
         return True
-    if _PLACEHOLDER.search(stripped):
+    if _PLACEHOLDER.search(stripped) or _TIMESTAMP.match(stripped):
         return True
     counts = Counter(stripped)
     if counts.most_common(1)[0][1] >= max(4, len(stripped) * 0.5):

@@ -32,9 +32,16 @@ def path_parts(path: str) -> list[str]:
     return path.split("/")
 
 
+_TEST_FOLDER = re.compile(r"(^|[-_.])(tests?|testing|e2e|specs?|fixtures|mocks?|test-?utils)([-_.]|$)")
+
+
 def is_test_path(path: str) -> bool:
+    """Test code: `*.test.*`/`*.spec.*` files, and folders such as `test/`, `__tests__/`,
+    `integration-tests/`, `medusa-test-utils/`, `e2e/`, `cypress/`, `playwright/`."""
     parts = path_parts(path)
-    return bool(_TEST_NAME.search(parts[-1])) or any(part in _TEST_PARTS for part in parts[:-1])
+    if _TEST_NAME.search(parts[-1]):
+        return True
+    return any(part in _TEST_PARTS or _TEST_FOLDER.search(part) for part in parts[:-1])
 
 
 def is_story_path(path: str) -> bool:

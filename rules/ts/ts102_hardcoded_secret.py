@@ -90,6 +90,9 @@ _SINKS = {
 }
 
 
+_NOT_A_NAME = re.compile(r"[/\\.\s:@]")
+
+
 def _binding_name(literal) -> str | None:
     """The secret-like place a literal is stored in or passed to, as a name; None if it is neither."""
     node = literal
@@ -116,7 +119,9 @@ def _binding_name(literal) -> str | None:
         return ts.text(name) if name is not None and name.type == "identifier" else None
     if parent.type == "pair" and parent.child_by_field_name("value") == node:
         key = parent.child_by_field_name("key")
-        return ts.string_value(key) if key is not None and key.type == "string" else ts.text(key)
+        name = ts.string_value(key) if key is not None and key.type == "string" else ts.text(key)
+        # a key that is a path, URL or sentence (`"app/api-key/page.mdx": "2024-…"`) names no variable
+        return name if name is not None and not _NOT_A_NAME.search(name) else None
     if parent.type == "assignment_expression" and parent.child_by_field_name("right") == node:
         left = member_path(parent.child_by_field_name("left"))
         return left.rsplit(".", 1)[-1] if left else None
