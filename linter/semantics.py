@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 # --- paths ---------------------------------------------------------------------------
 
-_TEST_PARTS = {"__tests__", "__mocks__", "test", "tests", "e2e", "cypress", "playwright", "__fixtures__", "spec"}
+_TEST_PARTS = {"__tests__", "__mocks__", "test", "tests", "integration", "e2e", "cypress", "playwright", "__fixtures__", "spec"}
 _TEST_NAME = re.compile(r"\.(test|spec|e2e|cy)\.[cm]?[jt]sx?$")
 _STORY_NAME = re.compile(r"\.stories\.[cm]?[jt]sx?$")
 _SCRIPT_PARTS = {"scripts", "script", "bin", "cli", "tools"}
@@ -67,7 +67,7 @@ _SECRET_PAIRS = {("PRIVATE", "KEY"), ("API", "KEY"), ("ACCESS", "KEY"), ("ENCRYP
 _PUBLIC_PREFIXES = ("NEXT_PUBLIC_", "VITE_", "PUBLIC_", "REACT_APP_", "EXPO_PUBLIC_", "GATSBY_")
 _SETTING_SUFFIXES = {
     ("URL",), ("URI",), ("HOST",), ("PORT",), ("ID",), ("NAME",), ("PATH",), ("FILE",), ("TEMPLATE",),
-    ("EXPIRY",), ("EXPIRES", "IN"), ("TTL",), ("LENGTH",), ("ENABLED",), ("HEADER",), ("ALGORITHM",),
+    ("EXPIRY",), ("EXPIRES", "IN"), ("TTL",), ("LENGTH",), ("ENABLED",), ("DISABLED",), ("HEADER",), ("ALGORITHM",),
     ("ISSUER",), ("AUDIENCE",), ("DSN",), ("TYPE",), ("FIELD",), ("KEY", "NAME"), ("PREFIX",), ("MIN",),
     ("MAX",), ("ROUNDS",), ("COOKIE",), ("ENDPOINT",), ("REGEX",), ("PATTERN",), ("LABEL",), ("STRENGTH",),
     ("ROTATION",), ("STRATEGY",), ("MODE",), ("VERSION",), ("FORMAT",), ("ENCODING",),

@@ -13,7 +13,7 @@ from linter.semantics import is_secret_like, is_test_path
         "src/api.test.ts", "src/api.spec.tsx", "src/__tests__/api.ts", "test/setup.ts", "tests/e2e/login.ts",
         "e2e/checkout.ts", "cypress/support/commands.ts", "playwright/fixtures.ts",
         "integration-tests/http/helpers.ts", "packages/medusa-test-utils/src/database.ts",
-        "packages/core/integration-tests/utils.ts", "src/__mocks__/stripe.ts", "apps/web/testing/render.tsx",
+        "packages/core/integration-tests/utils.ts", "apps/web/integration/setup.ts", "src/__mocks__/stripe.ts", "apps/web/testing/render.tsx",
     ],
 )
 def test_test_paths(path: str) -> None:
@@ -22,7 +22,7 @@ def test_test_paths(path: str) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["src/api.ts", "src/testimonials/card.tsx", "src/contest/rules.ts", "app/latest/page.tsx", "src/attestation.ts", "src/specification-store.ts"],
+    ["src/api.ts", "src/testimonials/card.tsx", "src/contest/rules.ts", "app/latest/page.tsx", "src/attestation.ts", "src/specification-store.ts", "apps/web/integrations/slack/lib/slack.ts"],
 )
 def test_not_test_paths(path: str) -> None:
     assert not is_test_path(path)
@@ -33,6 +33,6 @@ def test_secret_like(name: str) -> None:
     assert is_secret_like(name)
 
 
-@pytest.mark.parametrize("name", ["NEXT_PUBLIC_API_KEY", "JWT_SECRET_FILE", "TOKEN_EXPIRY", "PASSWORD_RESET_TEMPLATE", "API_URL", "PORT", "NEXT_PRIVATE_SMTP_HOST"])
+@pytest.mark.parametrize("name", ["NEXT_PUBLIC_API_KEY", "JWT_SECRET_FILE", "TOKEN_EXPIRY", "PASSWORD_RESET_TEMPLATE", "API_URL", "PORT", "NEXT_PRIVATE_SMTP_HOST", "PASSWORD_HIBP_CHECK_DISABLED"])
 def test_not_secret_like(name: str) -> None:
     assert not is_secret_like(name)
