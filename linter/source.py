@@ -31,6 +31,16 @@ class SourceFile:
         return self.data.decode("utf-8")
 
     @cached_property
+    def lowered(self) -> bytes:
+        """The bytes in lower case, for rules' cheap "could this file matter?" checks."""
+        return self.data.lower()
+
+    def mentions(self, *words: bytes) -> bool:
+        """Whether any of `words` (lower-case bytes) occurs in the file, case-insensitively."""
+        lowered = self.lowered
+        return any(word in lowered for word in words)
+
+    @cached_property
     def line_starts(self) -> list[int]:
         starts = [0]
         find = self.data.find

@@ -357,7 +357,10 @@ def collect(ctx):
     if ctx.semantics.is_test or is_declaration_path(ctx.path):
         return None
     facts = _File(ctx)
-    facts.scan()
+    # Every fallback reads the environment (`process.env`, `import.meta.env`, an `env` alias or
+    # schema, `configService`): a file that names neither only contributes exported consts.
+    if ctx.source.mentions(b"env", b"config"):
+        facts.scan()
     out = {}
     exported = facts.exported_consts()
     if exported:

@@ -319,7 +319,8 @@ def _truthy(value) -> bool:
     tags=("security", "cors"),
 )
 def check(ctx):
-    if not ctx.semantics.is_server_code:
+    # every shape this rule reads names CORS or the header it sets
+    if not ctx.source.mentions(b"cors", b"access-control-allow-origin") or not ctx.semantics.is_server_code:
         return
     checker = _Checker(ctx)
     scope = checker.scope

@@ -69,6 +69,7 @@ _SESSION_MODULES = re.compile(
     r"^(cookie-parser|cookie-session|express-session|cookies|cookie|@fastify/(cookie|session|secure-session)|fastify-(cookie|session|secure-session)"
     r"|iron-session|next-auth(/.*)?|@auth/.+|koa-session|@hapi/cookie|lucia|better-auth(/.*)?|passport)$"
 )
+_SESSION_WORDS = (b"cookie", b"session", b"next-auth", b"@auth/", b"lucia", b"better-auth", b"passport")
 _SESSION_MEMBERS = re.compile(r"\.(cookies|session|signedCookies)$")
 _SESSION_CALLS = re.compile(r"\.(cookie|setCookie|clearCookie|session)$|^cookies$")
 _COMMENTED_REGISTRATION = re.compile(
@@ -135,13 +136,20 @@ def _switched_off(ctx):
 
 
 def collect(ctx):
-    if not ctx.semantics.is_server_code:
+    source = ctx.source
+    # Cheap checks first: every off switch names CSRF/XSRF; every session signal names a
+    # cookie, a session or an auth library.
+    mentions_csrf = source.mentions(b"csrf", b"xsrf")
+    mentions_session = source.mentions(*_SESSION_WORDS)
+    if not (mentions_csrf or mentions_session) or not ctx.semantics.is_server_code:
         return None
-    candidates = [{"location": ctx.location(node), "message": message} for node, message in _switched_off(ctx)]
-    for start, end in _commented_registrations(ctx):
-        location = ctx.location((start, end))
-        candidates.append({"location": location, "message": f"`{location.snippet.lstrip('/* ').strip()}` is commented out, so nothing checks CSRF tokens"})
-    session = _session_use(ctx)
+    candidates = []
+    if mentions_csrf:
+        candidates = [{"location": ctx.location(node), "message": message} for node, message in _switched_off(ctx)]
+        for start, end in _commented_registrations(ctx):
+            location = ctx.location((start, end))
+            candidates.append({"location": location, "message": f"`{location.snippet.lstrip('/* ').strip()}` is commented out, so nothing checks CSRF tokens"})
+    session = mentions_session and _session_use(ctx)
     if not candidates and not session:
         return None
     return {"candidates": candidates, "session": session}
