@@ -69,8 +69,8 @@ from linter.semantics import (
     name_words,
 )
 
-_URL = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/]*@)?(localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::|[/?#]|$)", re.I)
-_HOST = re.compile(r"^(localhost|127\.0\.0\.1|0\.0\.0\.0)(:\d+)?$", re.I)
+_URL = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/]*@)?((?:[\w-]+\.)*localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::|[/?#]|$)", re.I)
+_HOST = re.compile(r"^((?:[\w-]+\.)*localhost|127\.0\.0\.1|0\.0\.0\.0)(:\d+)?$", re.I)
 _NEXT_CONFIG = re.compile(r"(^|/)next\.config\.[cm]?[jt]s$")
 _NEXT_KEYS = {"images", "rewrites", "redirects", "env", "assetPrefix", "remotePatterns", "domains"}
 _DEV_ONLY_KEYS = {"allowedDevOrigins", "devIndicators", "webpackDevMiddleware", "onDemandEntries"}
