@@ -71,6 +71,8 @@ from linter.semantics import (
 
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/]*@)?((?:[\w-]+\.)*localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::|[/?#]|$)", re.I)
 _HOST = re.compile(r"^((?:[\w-]+\.)*localhost|127\.0\.0\.1|0\.0\.0\.0)(:\d+)?$", re.I)
+# Test-runner set-up and tool files: `vitest.bun.setup.ts`, `jest.global-setup.js`, `setupTests.ts`.
+_TOOL_FILE = re.compile(r"(^|/)((vitest|jest|playwright|cypress|karma|mocha|ava|wdio)[\w.-]*|[\w.-]*\.setup|setupTests|global-?setup|global-?teardown)\.[cm]?[jt]sx?$", re.I)
 _NEXT_CONFIG = re.compile(r"(^|/)next\.config\.[cm]?[jt]s$")
 _NEXT_KEYS = {"images", "rewrites", "redirects", "env", "assetPrefix", "remotePatterns", "domains"}
 _DEV_ONLY_KEYS = {"allowedDevOrigins", "devIndicators", "webpackDevMiddleware", "onDemandEntries"}
@@ -272,7 +274,7 @@ def check(ctx):
     if semantics.is_test or path.endswith((".d.ts", ".d.mts", ".d.cts")) or ".stories." in path:
         return
     next_config = bool(_NEXT_CONFIG.search(path))
-    if not next_config and (is_script_path(path) or is_config_path(path)):
+    if not next_config and (is_script_path(path) or is_config_path(path) or _TOOL_FILE.search(path)):
         return
     seen = set()
     if next_config:
