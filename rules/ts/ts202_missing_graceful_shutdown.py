@@ -170,18 +170,47 @@ def collect(ctx):
     facts: dict = {}
     if _registers_shutdown(ctx, specs):
         facts["handler"] = True
-    if semantics.is_test or is_script_path(path) or semantics.directive == "use client":
+    if semantics.is_test or semantics.directive == "use client":
         return facts or None
     imports = _imports(ctx)
     entries = []
+    script = is_script_path(path)
     for node, kind in _entries(ctx, imports, specs):
         if _skipped(ctx, node):
             continue
         what = "new Worker(...)" if kind == "worker" else member_path(node.child_by_field_name("function")) or "listen"
-        entries.append({"location": ctx.location(node), "kind": kind, "what": what})
+        entries.append({"location": ctx.location(node), "kind": kind, "what": what, "script": script})
     if entries:
         facts["entries"] = entries
     return facts or None
+
+
+_RUNNER = re.compile(r"(?:^|[\s;&|])(?:node|nodemon|tsx|ts-node|ts-node-dev|bun|deno run|esno|jiti)\s+(?:--?[\w-]+(?:[ =][^\s-][^\s]*)?\s+)*([\w@./-]+\.[cm]?[jt]sx?)\b")
+
+
+def _package_entries(index) -> set[str]:
+    """Scanned files a package starts as a process: `main`, `bin`, and the file `scripts.start` runs."""
+    found: set[str] = set()
+    for folder, data in index.packages.items():
+        if not isinstance(data, dict):
+            continue
+        targets = []
+        if isinstance(data.get("main"), str):
+            targets.append(data["main"])
+        bin_field = data.get("bin")
+        if isinstance(bin_field, str):
+            targets.append(bin_field)
+        elif isinstance(bin_field, dict):
+            targets.extend(value for value in bin_field.values() if isinstance(value, str))
+        scripts = data.get("scripts")
+        if isinstance(scripts, dict) and isinstance(scripts.get("start"), str):
+            targets.extend(match.group(1) for match in _RUNNER.finditer(scripts["start"]))
+        for target in targets:
+            target = target if target.startswith(".") else "./" + target
+            resolved = index._package_file(folder, target)
+            if resolved:
+                found.add(resolved)
+    return found
 
 
 @rule(
@@ -199,8 +228,9 @@ def check(ctx):
     index = ctx.index
     facts = index.facts("TS202")
     handlers = {path for path, data in facts.items() if data.get("handler")}
+    package_entries = _package_entries(index)
     for path, data in sorted(facts.items()):
-        entries = data.get("entries")
+        entries = [entry for entry in data.get("entries", ()) if not entry.get("script") or path in package_entries]
         if not entries:
             continue
         covered = False
