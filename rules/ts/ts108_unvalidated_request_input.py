@@ -185,7 +185,7 @@ def _in_pattern(node, declarator) -> bool:
     return name is not None and name.start_byte <= node.start_byte < name.end_byte
 
 
-def _validating_call(semantics, call, handler) -> bool:
+def _validating_call(semantics, call, handler, from_reads=frozenset()) -> bool:
     path = callee_path(call)
     if path in _NOT_VALIDATION or path.startswith("JSON."):
         return False
@@ -199,6 +199,7 @@ def _validating_call(semantics, call, handler) -> bool:
     if method in _VALIDATE_METHODS or _VALIDATE_NAME.search(method or "") or _VERIFY_NAME.search(method or ""):
         return any(
             semantics.is_request_derived(part, handler) or _is_read(semantics, part, handler)
+            or (part.type in ("identifier", "shorthand_property_identifier") and ts.text(part) in from_reads)
             for arg in args
             for part in ts.walk(arg)
             if part.type in ("identifier", "shorthand_property_identifier", "member_expression", "call_expression", "await_expression")
@@ -270,6 +271,18 @@ def _only_path_parameters(read, names, segments) -> bool:
             keys = [key for _binding, key, _default in destructured(pattern)]
             return bool(keys) and len(keys) == len([c for c in pattern.named_children if c.type != "comment"]) and set(keys) <= segments
     return False
+
+
+def _enclosing_bindings(read) -> list[str]:
+    """Locals the statement holding `read` declares: `const dto = plainToInstance(Dto, req.body)` -> [dto]."""
+    from linter.semantics import pattern_bindings
+
+    for parent in ts.ancestors(read):
+        if parent.type == "variable_declarator":
+            return pattern_bindings(parent.child_by_field_name("name"))
+        if parent.type.endswith("statement") or parent.type in FUNCTION_TYPES:
+            break
+    return []
 
 
 def _derived_names(handler, names) -> set[str]:
@@ -359,8 +372,9 @@ def _first_unvalidated_read(ctx, handler):
         return None
     if _validated_by_route(handler):
         return None
+    from_reads = _derived_names(handler, [name for read in reads for name in _enclosing_bindings(read)])
     for call in ts.walk(body):
-        if call.type == "call_expression" and _validating_call(semantics, call, handler):
+        if call.type == "call_expression" and _validating_call(semantics, call, handler, from_reads):
             return None
     for read in reads:
         if _narrowed(read) or any(other != read and other.start_byte <= read.start_byte and read.end_byte <= other.end_byte for other in reads):
