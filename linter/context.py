@@ -6,6 +6,7 @@ byte range) and a message to `report`, and the engine stamps the rest.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -59,7 +60,6 @@ class Context:
             end_byte=end_byte,
             snippet=snippet[:200],
             symbol=symbol,
-            line_hash=source.github_line_hashes.get(start_line, ""),
             note=note,
         )
 
@@ -101,10 +101,14 @@ class Context:
         related: tuple = (),
     ) -> Finding:
         assert self.rule is not None, "report() outside a rule"
+        location = self.location(target)
+        # GitHub's line hash needs a pass over the file: paid only for findings, never for the
+        # locations that facts carry (project findings get theirs from the SARIF view).
+        location = replace(location, line_hash=self.source.github_line_hashes.get(location.start_line, ""))
         finding = Finding(
             code=self.rule.code,
             message=message,
-            location=self.location(target),
+            location=location,
             level=level or self.rule.level,
             related=tuple(self.location(item) if not isinstance(item, Location) else item for item in related),
             fix=fix,
