@@ -143,6 +143,20 @@ def member_path(node: Node | None) -> str:
     return ""
 
 
+def parameter_names(function: Node) -> list[str]:
+    """Names of a function's parameters, in order; "" for a destructured or defaulted one."""
+    params = function.child_by_field_name("parameters") or function.child_by_field_name("parameter")
+    if params is None:
+        return []
+    if params.type == "identifier":
+        return [ts.text(params)]
+    names = []
+    for param in params.named_children:
+        pattern = param.child_by_field_name("pattern") if param.type in ("required_parameter", "optional_parameter") else param
+        names.append(ts.text(pattern) if pattern is not None and pattern.type == "identifier" else "")
+    return names
+
+
 def call_arguments(call: Node) -> list[Node]:
     args = call.child_by_field_name("arguments")
     if args is None:

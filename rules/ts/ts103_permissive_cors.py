@@ -60,7 +60,7 @@ import re
 
 from linter import ts
 from linter.registry import rule
-from linter.semantics import FUNCTION_TYPES, call_arguments, has_spread, member_path, object_properties
+from linter.semantics import FUNCTION_TYPES, call_arguments, has_spread, member_path, object_properties, parameter_names
 
 _CORS_MODULE = re.compile(r"^(cors|kcors|hono/cors|@[\w.-]+/cors|(fastify|koa|koa2|express)-cors)$")
 _ANY_REGEX = re.compile(r"^/\^?\.[*+]\$?/[a-z]*$")
@@ -117,19 +117,6 @@ class _Scope:
         return self.value(value, depth + 1)
 
 
-def _parameters(function) -> list[str]:
-    params = function.child_by_field_name("parameters") or function.child_by_field_name("parameter")
-    if params is None:
-        return []
-    if params.type == "identifier":
-        return [ts.text(params)]
-    names = []
-    for param in params.named_children:
-        pattern = param.child_by_field_name("pattern") if param.type in ("required_parameter", "optional_parameter") else param
-        names.append(ts.text(pattern) if pattern is not None and pattern.type == "identifier" else "")
-    return names
-
-
 def _always_allows(function) -> bool:
     """An origin callback that never refuses: every call of its callback grants (`cb(null, true)`,
     `cb(null, origin)`), or every `return` hands back `true`/the origin (Hono). Conditionals do
@@ -137,7 +124,7 @@ def _always_allows(function) -> bool:
     body = function.child_by_field_name("body")
     if body is None:
         return False
-    params = _parameters(function)
+    params = parameter_names(function)
     origin = params[0] if params else ""
     callback = params[1] if len(params) > 1 else ""
 

@@ -82,6 +82,7 @@ from linter import ts
 from linter.project import declared_names
 from linter.registry import rule
 from linter.semantics import (
+    parameter_names,
     FUNCTION_TYPES,
     call_arguments,
     is_declaration_path,
@@ -296,19 +297,6 @@ def _receiver(node, aliases: dict[str, tuple[str, str | None]]) -> tuple[str, st
     return path, None
 
 
-def _params(function) -> list[str]:
-    params = function.child_by_field_name("parameters") or function.child_by_field_name("parameter")
-    if params is None:
-        return []
-    if params.type == "identifier":
-        return [ts.text(params)]
-    names = []
-    for param in params.named_children:
-        pattern = param.child_by_field_name("pattern") if param.type in ("required_parameter", "optional_parameter") else param
-        names.append(ts.text(pattern) if pattern is not None and pattern.type == "identifier" else "")
-    return names
-
-
 def _is_log(call) -> bool:
     path = callee = member_path(call.child_by_field_name("function"))
     return callee.startswith(("console.", "logger.", "log.")) or path in ("debug", "log")
@@ -343,7 +331,7 @@ def _auth_start(function, kind: str = "connection") -> int | None:
     connection when they fail: an auth-named call or a credential read passed to a call, or a
     timer that disconnects while an auth message is awaited; a disconnect of the socket; and no
     event listener, join or emit on the socket before the check."""
-    params = [p for p in _params(function) if p]
+    params = [p for p in parameter_names(function) if p]
     body = function.child_by_field_name("body")
     if not params or body is None:
         return None
@@ -478,7 +466,7 @@ def _guards(ctx, functions: dict[str, object]) -> dict[str, list[int]]:
     data = ctx.source.data
     guards: dict[str, list[int]] = {}
     for name, function in functions.items():
-        params = _params(function)
+        params = parameter_names(function)
         body = data[function.start_byte : function.end_byte]
         if not any(params) or not (b".use(" in body or b"connect" in body or b"upgrade" in body):
             continue
