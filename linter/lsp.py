@@ -65,7 +65,7 @@ class ProdlintServer(LanguageServer):
         self.config: Config = self.base_config
         self.rules: dict = {}
         self.documents: dict[str, DocumentState] = {}
-        self.debounce = 0.015
+        self.debounce = 0.005
         self.pull = False
         self.workspace_results: dict[str, FileResult] | None = None
         self.manifests: dict = {}
@@ -135,7 +135,9 @@ class ProdlintServer(LanguageServer):
         self.documents[uri] = state
         return state
 
-    def analyze(self, uri: str) -> DocumentState | None:
+    def analyze(self, uri: str, project_facts: bool = True) -> DocumentState | None:
+        """Check the buffer. Cross-file findings are refreshed on open and save only, so while
+        typing (`project_facts=False`) the project rules' per-file collection is skipped too."""
         state = self.state_for(uri)
         if state is None or state.kind == "config":
             return state
@@ -151,7 +153,10 @@ class ProdlintServer(LanguageServer):
             return state
         old_tree = self._edited_tree(state, data) if state.kind == "ts" else None
         source = SourceFile(state.path, data, state.path, bom=bom)
-        result, tree = analyze_source(source, state.kind, self.config, list(self.rules.values()), old_tree)
+        rules = [rule for rule in self.rules.values() if project_facts or rule.target != "project"]
+        result, tree = analyze_source(source, state.kind, self.config, rules, old_tree)
+        if not project_facts and state.result is not None:
+            result.facts = {**state.result.facts, "module": result.facts.get("module", {})}
         for notice in result.notices:
             self.log(f"{state.path}: {notice.message}", lsp.MessageType.Warning if notice.level != "note" else lsp.MessageType.Info)
         findings, _ = finalize(result.findings, self.config, {state.path: result.ignores})
@@ -232,12 +237,12 @@ class ProdlintServer(LanguageServer):
             lsp.PublishDiagnosticsParams(uri=state.uri, version=state.version, diagnostics=self.diagnostics(state))
         )
 
-    def check_and_publish(self, uri: str, version: int | None = None) -> None:
+    def check_and_publish(self, uri: str, version: int | None = None, project_facts: bool = True) -> None:
         try:
             document = self.workspace.get_text_document(uri)
             if version is not None and document.version != version:
                 return  # a newer edit is queued; its own analysis will publish
-            state = self.analyze(uri)
+            state = self.analyze(uri, project_facts)
             if state is None or state.kind == "config":
                 return
             if document.version != state.version:
@@ -254,7 +259,7 @@ class ProdlintServer(LanguageServer):
             state.pending.cancel()
         version = self.workspace.get_text_document(uri).version
         loop = asyncio.get_event_loop()
-        state.pending = loop.call_later(self.debounce, self.check_and_publish, uri, version)
+        state.pending = loop.call_later(self.debounce, self.check_and_publish, uri, version, False)
 
     # -- cross-file rules --
 
