@@ -365,3 +365,19 @@ def test_related_locations_and_locations_without_a_precomputed_line_hash(tmp_pat
     assert related[0]["message"]["text"] == "server created here"
     assert "message" not in related[1]
     assert related[0]["physicalLocation"]["artifactLocation"] == {"uri": "src/io.ts", "uriBaseId": "%SRCROOT%"}
+
+
+def test_findings_of_one_rule_on_one_line_become_one_result(tmp_path: Path) -> None:
+    """GitHub would fold them into one alert by line hash; the SARIF view joins them first."""
+    root = write(tmp_path / "repo", {
+        "src/pair.ts": "export const both = async (a: string, b: string) => [await fetch(a), await fetch(b)];\n",
+    })
+    log, path = sarif_of(root, tmp_path)
+    results = results_of(log)
+    assert len(results) == 1
+    assert results[0]["message"]["text"].endswith("(2 findings of TS201 on this line)")
+    assert len(results[0]["fixes"][0]["artifactChanges"][0]["replacements"]) == 2
+    line = "export const both = async (a: string, b: string) => [await fetch(a), await fetch(b)];"
+    assert region_of(results[0])["startColumn"] == line.index("fetch(a)") + 1
+    assert region_of(results[0])["endColumn"] == line.index("fetch(b)") + len("fetch(b)") + 1
+    check_strict(path)

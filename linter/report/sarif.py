@@ -10,6 +10,7 @@ key; in-source suppressions; per-file notices as `toolExecutionNotifications`.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from urllib.parse import quote
 
 import attr
@@ -18,7 +19,7 @@ import sarif_om as om
 from linter import INFORMATION_URI, __version__
 from linter.engine import ScanResult
 from linter.fingerprint import github_line_hashes
-from linter.finding import Finding, Location
+from linter.finding import LEVEL_RANK, Finding, Location
 from linter.registry import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -155,9 +156,42 @@ def build(result: ScanResult, category: str = "scan", config_levels: dict[str, s
         automation_details=om.RunAutomationDetails(id=f"prodlint/{category}/"),
         column_kind="utf16CodeUnits",
         invocations=[om.Invocation(execution_successful=successful, tool_execution_notifications=notifications or None)],
-        results=[_result(finding, index_of[finding.code], line_hashes) for finding in result.findings if finding.code in index_of],
+        results=[_result(finding, index_of[finding.code], line_hashes) for finding in one_per_line(result.findings) if finding.code in index_of],
     )
     return om.SarifLog(version="2.1.0", schema_uri=SCHEMA, runs=[run])
+
+
+def one_per_line(findings: list[Finding]) -> list[Finding]:
+    """Findings of one rule that start on the same line, as one result.
+
+    GitHub identifies an alert by its rule and `primaryLocationLineHash`, a hash of the line's
+    text: two results of one rule on one line would silently become one alert, with the second
+    message lost. Joining them first keeps every message (and every fix) in that alert."""
+    groups: dict[tuple, list[Finding]] = {}
+    for finding in findings:
+        key = (finding.code, finding.location.path, finding.location.start_line, finding.suppressed)
+        groups.setdefault(key, []).append(finding)
+    merged = []
+    for group in groups.values():
+        first = group[0]
+        if len(group) == 1:
+            merged.append(first)
+            continue
+        messages = list(dict.fromkeys(finding.message for finding in group))
+        last = max(group, key=lambda finding: (finding.location.end_line, finding.location.end_utf16))
+        location = replace(
+            first.location, end_line=last.location.end_line, end_column=last.location.end_column,
+            end_utf16=last.location.end_utf16, end_byte=last.location.end_byte,
+        )
+        fixes = [finding.fix for finding in group if finding.fix is not None]
+        fix = replace(fixes[0], edits=tuple(edit for fix in fixes for edit in fix.edits)) if fixes else None
+        related = tuple(item for finding in group for item in finding.related)
+        level = max((finding.level for finding in group), key=LEVEL_RANK.__getitem__)
+        message = " Also on this line: ".join(messages)
+        if len(messages) < len(group):
+            message += f" ({len(group)} findings of {first.code} on this line)"
+        merged.append(replace(first, message=message, location=location, fix=fix, related=related, level=level))
+    return merged
 
 
 def _physical_for_notice(notice) -> om.PhysicalLocation:
