@@ -14,7 +14,6 @@ import pytest
 
 from linter.config import Config
 from linter.engine import scan
-from linter.report.sarif import build, to_plain
 
 PROBE = Path(__file__).resolve().parents[2] / "shared" / "tools" / "lsp-probe"
 SOURCE = (
@@ -43,13 +42,12 @@ def probe(workspace: Path, path: Path, *args: str) -> dict:
 
 
 def cli_ranges(workspace: Path) -> list[tuple]:
+    """The CLI's findings with the UTF-16 columns its SARIF and LSP views use."""
     result = scan([workspace], Config(root=workspace), root=workspace, jobs=1)
-    run = to_plain(build(result))["runs"][0]
-    out = []
-    for item in run["results"]:
-        region = item["locations"][0]["physicalLocation"]["region"]
-        out.append((item["ruleId"], region["startLine"], region["startColumn"], region["endLine"], region["endColumn"]))
-    return sorted(out)
+    return sorted(
+        (f.code, f.location.start_line, f.location.start_utf16, f.location.end_line, f.location.end_utf16)
+        for f in result.findings if not f.suppressed
+    )
 
 
 def test_neovim_sees_what_the_cli_sees_and_fixes_apply(tmp_path: Path) -> None:
