@@ -320,6 +320,7 @@ class ProjectIndex:
     root: Path
     files: dict[str, dict] = field(default_factory=dict)  # path -> facts (rule code -> data)
     modules: nx.DiGraph = field(default_factory=nx.DiGraph)  # importer -> imported, edge data: names, line, kind
+    resolved: dict = field(default_factory=dict, repr=False)  # memo of resolve(): see there
     manifests: dict[str, Path] = field(default_factory=dict)
     packages: dict[str, dict] = field(default_factory=dict)  # package folder -> package.json data
     tsconfigs: dict[str, TsConfig] = field(default_factory=dict)  # folder -> the config that governs it
@@ -413,7 +414,18 @@ class ProjectIndex:
 
     def resolve(self, importer: str, spec: str) -> str | None:
         """The scanned module `spec` names from `importer`, or None (a package from npm, a
-        file outside the scan)."""
+        file outside the scan). Memoized: a resolution depends only on the importer's folder
+        (relative specs, tsconfig, package.json) and the spec, and monorepos repeat both a lot."""
+        if spec.startswith((".", "#")):
+            key = (posixpath.dirname(importer), spec)
+        else:  # a bare specifier resolves the same for every importer under one tsconfig
+            config = self.tsconfig_for(importer)
+            key = ("tsconfig", config.folder if config is not None else None, spec)
+        if key not in self.resolved:
+            self.resolved[key] = self._resolve(importer, spec)
+        return self.resolved[key]
+
+    def _resolve(self, importer: str, spec: str) -> str | None:
         spec = spec.split("?", 1)[0]
         if not spec or spec.startswith(("node:", "http:", "https:", "data:")):
             return None
