@@ -571,7 +571,28 @@ def _checked(ctx, query, handler, owners) -> bool:
             child.type == "identifier" and ts.text(child) in results for child in ts.walk(node)
         )
 
+    # Values computed from the result that decide ownership: `const members = team?.users;
+    # const isMember = members?.some((m) => m.userId === me)` makes `isMember` a verdict.
+    derived, verdicts = set(results), set()
+    if results:
+        for declarator in ctx.find("variable_declarator"):
+            value = declarator.child_by_field_name("value")
+            if value is None or declarator.start_byte < call.end_byte or declarator.end_byte > handler.end_byte:
+                continue
+            if any(child.type == "identifier" and ts.text(child) in derived for child in ts.walk(value)):
+                names = pattern_bindings(declarator.child_by_field_name("name"))
+                derived.update(names)
+                if _owner_compare(value, owners, derived, server):
+                    verdicts.update(names)
+
     for statement in ctx.find("if_statement", "call_expression"):
+        if statement.type == "if_statement" and verdicts and statement.start_byte >= call.end_byte:
+            condition = statement.child_by_field_name("condition")
+            consequence = statement.child_by_field_name("consequence")
+            if condition is not None and consequence is not None and _exits(consequence) and any(
+                child.type == "identifier" and ts.text(child) in verdicts for child in ts.walk(condition)
+            ):
+                return True
         if statement.type == "call_expression" and results and statement.start_byte >= call.end_byte and _membership_lookup(statement, results, owners):
             if handler.start_byte <= statement.start_byte and statement.end_byte <= handler.end_byte:
                 return True
@@ -647,10 +668,15 @@ def check(ctx):
         if _checked(ctx, query, handler, owners):
             continue
         value_text = ts.text(ts.unwrap(query.value))
-        if query.write and any(
-            h == handler and read.end_byte <= query.call.start_byte and text == value_text and _dominates(read, query.call)
-            for read, h, text in owned_reads
-        ):
+        # An earlier owner-scoped lookup of the same request id (`userTeam.findUnique({ where:
+        # { userId_teamId: { userId, teamId } } })`) already proved access to it; so did one of a
+        # parent id this query also filters by (`{ id: documentId, dataroomId }` after
+        # `dataroom.findUnique({ where: { id: dataroomId, teamId } })`).
+        proven = {
+            text for read, h, text in owned_reads
+            if h == handler and read.end_byte <= query.call.start_byte and _dominates(read, query.call)
+        }
+        if value_text in proven or _filters_by(query.call, proven - {value_text}):
             continue
         action = "changes" if query.write else "reads"
         ctx.report(
@@ -658,6 +684,19 @@ def check(ctx):
             f"`{query.label}` {action} a record by `{query.column}` taken from the request with no owner or tenant "
             f"condition: any signed-in user can reach another customer's record by changing the id",
         )
+
+
+def _filters_by(call, values: set[str]) -> bool:
+    """The query's arguments bind some key to one of `values` (texts of proven ids)."""
+    if not values:
+        return False
+    arguments = call.child_by_field_name("arguments")
+    for child in ts.walk(arguments) if arguments is not None else ():
+        if child.type == "pair" and ts.text(ts.unwrap(child.child_by_field_name("value"))) in values:
+            return True
+        if child.type == "shorthand_property_identifier" and ts.text(child) in values:
+            return True
+    return False
 
 
 def _handler_of(semantics, node):
@@ -706,12 +745,14 @@ def _owned_reads(ctx, semantics, owners):
             scope = chain[0] if chain else call
             if not _mentions_owner(scope, owners):
                 continue
+        # every id in an owner-scoped lookup counts as checked, owner columns included:
+        # `userTeam.findUnique({ where: { userId_teamId: { userId: me, teamId } } })` proves `teamId`
         for child in ts.walk(scope):
             if child.type in ("pair",):
                 key = ts.text(child.child_by_field_name("key"))
-                if _id_like(key, owners):
+                if _id_like(key, owners) or owners.owner(key):
                     found.append((call, handler, ts.text(ts.unwrap(child.child_by_field_name("value")))))
-            elif child.type == "shorthand_property_identifier" and _id_like(ts.text(child), owners):
+            elif child.type == "shorthand_property_identifier" and (_id_like(ts.text(child), owners) or owners.owner(ts.text(child))):
                 found.append((call, handler, ts.text(child)))
             elif child.type == "call_expression" and callee_path(child).rsplit(".", 1)[-1] == "eq":
                 eq_args = call_arguments(child)
