@@ -126,7 +126,6 @@ class FileContext(Context):
         self.root = tree.root_node
         self.lang = lang
         self._captures: dict[str, dict] = {}
-        self._matches: dict[str, list] = {}
 
     @cached_property
     def _nodes_by_type(self) -> dict[str, list[ts.Node]]:
@@ -154,11 +153,6 @@ class FileContext(Context):
         if query not in self._captures:
             self._captures[query] = ts.captures(query, self.lang, self.root)
         return self._captures[query]
-
-    def matches(self, query: str) -> list[dict[str, list[ts.Node]]]:
-        if query not in self._matches:
-            self._matches[query] = ts.matches(query, self.lang, self.root)
-        return self._matches[query]
 
     @cached_property
     def module_facts(self) -> dict:

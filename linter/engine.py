@@ -74,7 +74,7 @@ def read_source(target: Target, config: Config) -> tuple[SourceFile | None, Noti
     if bom:
         data = data[3:]  # editors and people count columns after the BOM; fixes put it back
     try:
-        data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         return None, Notice(target.rel, f"skipped: not valid UTF-8 (byte 0x{data[error.start]:02x} on line {line})", "warning", line)
@@ -82,7 +82,9 @@ def read_source(target: Target, config: Config) -> tuple[SourceFile | None, Noti
     if target.kind == "ts" and len(data) > MINIFIED_LINE and len(data) / lines > MINIFIED_AVERAGE:
         if max(len(line) for line in data.split(b"\n")) > MINIFIED_LINE:
             return None, Notice(target.rel, "skipped: looks minified or generated (very long lines)", "note")
-    return SourceFile(target.rel, data, target.scope, bom=bom), None
+    source = SourceFile(target.rel, data, target.scope, bom=bom)
+    source.text = text  # decoded once: the check above already did the work
+    return source, None
 
 
 @contextmanager

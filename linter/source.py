@@ -64,30 +64,12 @@ class SourceFile:
         end = starts[line] if line < len(starts) else len(self.data)
         return self.data[start:end].rstrip(b"\r\n")
 
-    def line_text(self, line: int) -> str:
-        return self.line_bytes(line).decode("utf-8", errors="replace")
-
-    def byte_offset(self, line: int, byte_column: int) -> int:
-        return self.line_starts[line - 1] + byte_column
-
     def columns(self, offset: int) -> tuple[int, int, int]:
         """(line, 1-based code point column, 1-based UTF-16 column) of a byte offset."""
         line = self.line_of_byte(offset)
         prefix = self.data[self.line_starts[line - 1] : offset].decode("utf-8", errors="replace")
         utf16 = len(prefix.encode("utf-16-le")) // 2
         return line, len(prefix) + 1, utf16 + 1
-
-    def byte_of_utf16(self, line: int, utf16_column: int) -> int:
-        """Byte offset of a 0-based UTF-16 column on a 1-based line (LSP positions)."""
-        if line > self.line_count:
-            return len(self.data)
-        text = self.line_bytes(line).decode("utf-8", errors="replace")
-        units = 0
-        for index, char in enumerate(text):
-            if units >= utf16_column:
-                return self.line_starts[line - 1] + len(text[:index].encode("utf-8"))
-            units += 2 if ord(char) > 0xFFFF else 1
-        return self.line_starts[line - 1] + len(text.encode("utf-8"))
 
     @cached_property
     def github_line_hashes(self) -> dict[int, str]:

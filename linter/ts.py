@@ -54,25 +54,8 @@ def query(name: str, lang: str) -> tree_sitter.Query:
     return tree_sitter.Query(language(lang), source)
 
 
-@lru_cache(maxsize=None)
-def _type_query(types: tuple[str, ...], lang: str) -> tree_sitter.Query:
-    return tree_sitter.Query(language(lang), "[" + " ".join(f"({kind})" for kind in types) + "] @node")
-
-
-def find(node: Node, types: tuple[str, ...], lang: str) -> list[Node]:
-    """Every descendant of `node` (itself included) of the given types, in document order,
-    found by tree-sitter in C: the way to visit a whole file (a Python walk costs ~10x more)."""
-    found = tree_sitter.QueryCursor(_type_query(tuple(sorted(set(types))), lang)).captures(node).get("node", [])
-    found.sort(key=lambda item: item.start_byte)
-    return found
-
-
 def captures(name: str, lang: str, node: Node) -> dict[str, list[Node]]:
     return tree_sitter.QueryCursor(query(name, lang)).captures(node)
-
-
-def matches(name: str, lang: str, node: Node) -> list[dict[str, list[Node]]]:
-    return [found for _, found in tree_sitter.QueryCursor(query(name, lang)).matches(node)]
 
 
 def text(node: Node | None) -> str:
@@ -83,7 +66,7 @@ def text(node: Node | None) -> str:
 
 def walk(node: Node) -> Iterator[Node]:
     """Every named descendant of `node`, depth first, iteratively (deep trees are common).
-    For a small subtree only: to visit a whole file use `find` (or `FileContext.find`)."""
+    For a small subtree only: to visit a whole file use `FileContext.find`."""
     cursor = node.walk()
     visited_children = False
     while True:

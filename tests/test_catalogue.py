@@ -8,10 +8,9 @@ import pytest
 
 from annotations import parse_annotations
 from linter import ts
-from linter.registry import load_errors, load_rules
+from linter.registry import DOC_SECTIONS, load_errors, load_rules
 from test_fixtures import FIXTURES, fixture_files
 
-REQUIRED_SECTIONS = ("What it finds", "Why it matters in production", "Example", "Use instead", "How to suppress")
 RULES = load_rules()
 
 
@@ -29,7 +28,7 @@ def test_codes_and_slugs_are_unique() -> None:
 def test_rule_is_documented(code: str) -> None:
     rule = RULES[code]
     sections = rule.doc_sections()
-    missing = [name for name in REQUIRED_SECTIONS if not sections.get(name)]
+    missing = [name for name in DOC_SECTIONS if not sections.get(name)]
     assert not missing, f"{code} docstring lacks sections: {missing}"
     assert rule.summary and not rule.summary.endswith("."), f"{code}: summary is a short phrase without a full stop"
     assert Path(rule.source_file).name.startswith(code.lower() + "_"), f"{code}: file should be named {code.lower()}_<slug>.py"

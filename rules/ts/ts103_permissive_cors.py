@@ -312,7 +312,7 @@ def check(ctx):
     checker = _Checker(ctx)
     scope = checker.scope
     names = _cors_names(ctx)
-    for call in ctx.captures("calls").get("call", []):
+    for call in ctx.find("call_expression"):
         function = call.child_by_field_name("function")
         callee = member_path(function)
         args = call_arguments(call)

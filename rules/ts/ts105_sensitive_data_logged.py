@@ -126,7 +126,7 @@ def check(ctx):
     semantics = ctx.semantics
     if not semantics.is_server_code or _browser_file(semantics.path):
         return
-    for call in ctx.captures("calls").get("call", []):
+    for call in ctx.find("call_expression"):
         found = semantics.sensitive_log_argument(call)
         if found is None:
             continue

@@ -331,7 +331,7 @@ def check(ctx):
 
     clients = _imported_clients(ctx)
     instances = None
-    for call in ctx.captures("calls").get("call", []):
+    for call in ctx.find("call_expression"):
         callee = member_path(call.child_by_field_name("function"))
         if not callee:
             continue

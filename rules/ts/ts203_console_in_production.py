@@ -134,7 +134,7 @@ def check(ctx):
     if first is not None and first.type == "hash_bang_line":
         return  # a CLI tool
     hooks_cache: dict = {}
-    for call in ctx.captures("calls").get("call", []):
+    for call in ctx.find("call_expression"):
         callee = member_path(call.child_by_field_name("function"))
         receiver, _, method = callee.rpartition(".")
         if receiver not in _RECEIVERS or method not in _METHODS:
