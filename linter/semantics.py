@@ -215,6 +215,8 @@ def function_directive(function: Node) -> str:
     return directive(body)
 
 
+# Variables that name the deployment environment, compared with 'production' / 'development'.
+_DEPLOY_ENV = re.compile(r"^(NEXT_PUBLIC_|VITE_|PUBLIC_|EXPO_PUBLIC_)?(NODE_ENV|APP_ENV|VERCEL_ENV|DEPLOY_ENV|ENV|STAGE|ENVIRONMENT|RAILWAY_ENVIRONMENT_NAME)$")
 _HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
 _ROUTER_METHODS = {"get", "post", "put", "patch", "delete", "del", "all", "head", "options", "use", "route"}
 _NEXT_ROUTE = re.compile(r"(^|/)app/(.+/)?route\.[cm]?[jt]sx?$")
@@ -353,6 +355,24 @@ class FileSemantics:
                         aliases.add(binding)
         return aliases
 
+    @cached_property
+    def env_bindings(self) -> dict[str, str]:
+        """Locals bound to one environment variable: `const { NODE_ENV, API_URL: url } = process.env`,
+        `const secret = process.env.JWT_SECRET` -> {"NODE_ENV": "NODE_ENV", "url": "API_URL", "secret": "JWT_SECRET"}."""
+        bindings: dict[str, str] = {}
+        for node in self.ctx.find("variable_declarator"):
+            name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+            if name is None or value is None:
+                continue
+            if name.type == "object_pattern" and self.is_env_object(value):
+                for binding, key, _default in destructured(name):
+                    bindings[binding] = key
+            elif name.type == "identifier":
+                env = self.env_name(value)
+                if env is not None:
+                    bindings[ts.text(name)] = env
+        return bindings
+
     def env_name(self, node: Node | None) -> str | None:
         """The variable name when `node` reads an environment variable: `process.env.X`,
         `process.env['X']`, `import.meta.env.X`, `env.X` through an alias."""
@@ -416,12 +436,16 @@ class FileSemantics:
                 return None
             for subject, literal in ((left, right), (right, left)):
                 value = ts.string_value(literal)
-                if value is None or self.env_name(subject) not in ("NODE_ENV", "APP_ENV", "VERCEL_ENV", "ENVIRONMENT"):
+                subject = ts.unwrap(subject)
+                name = self.env_name(subject)
+                if name is None and subject is not None and subject.type == "identifier":
+                    name = self.env_bindings.get(ts.text(subject))  # const { NODE_ENV } = process.env
+                if value is None or name is None or not _DEPLOY_ENV.match(name):
                     continue
                 equal = op in ("===", "==")
                 if value in ("development", "dev", "test", "local"):
                     return True if equal else None
-                if value == "production":
+                if value in ("production", "prod"):
                     return False if equal else True
         return None
 

@@ -111,19 +111,16 @@ class _File:
                 for imported, local in entry["names"]:
                     if local and imported:
                         self.imports[local] = (entry["spec"], imported)
+        self.env_locals.update(self.sem.env_bindings)  # const { JWT_SECRET } = process.env, const s = process.env.X
         for node in ctx.find("variable_declarator"):
             name = node.child_by_field_name("name")
             value = node.child_by_field_name("value")
-            if name is not None and name.type == "object_pattern" and self.sem.is_env_object(value):
-                for binding, key, _default in destructured(name):  # const { JWT_SECRET } = process.env
-                    self.env_locals[binding] = key
-                continue
             if name is None or name.type != "identifier" or value is None:
                 continue
             declaration = node.parent
             if declaration is None or declaration.type != "lexical_declaration" or ts.text(declaration.children[0]) != "const":
                 continue
-            env = self.sem.env_name(value) or _config_get(value)
+            env = _config_get(value)  # configService.get('JWT_SECRET')
             if env is not None:
                 self.env_locals[ts.text(name)] = env
             elif _literal(value) is not None and self._module_level(declaration):

@@ -210,40 +210,6 @@ def _next_config_literals(ctx):
         yield node, kind
 
 
-_DEPLOY_ENV = re.compile(r"^(NEXT_PUBLIC_|VITE_|PUBLIC_)?(VERCEL_ENV|APP_ENV|DEPLOY_ENV|ENV|STAGE|NODE_ENV|ENVIRONMENT|RAILWAY_ENVIRONMENT_NAME)$")
-
-
-def _production_check(semantics, condition) -> bool | None:
-    """True for `X_ENV === 'production'`, False for `!== 'production'` (any deploy-env variable,
-    `NEXT_PUBLIC_VERCEL_ENV` included), else None."""
-    condition = ts.unwrap(condition)
-    if condition is None or condition.type != "binary_expression":
-        return None
-    op = ts.text(condition.child_by_field_name("operator"))
-    left, right = condition.child_by_field_name("left"), condition.child_by_field_name("right")
-    for subject, literal in ((left, right), (right, left)):
-        name = semantics.env_name(subject)
-        if name and _DEPLOY_ENV.match(name) and ts.string_value(literal) in ("production", "prod"):
-            return {"===": True, "==": True, "!==": False, "!=": False}.get(op)
-    return None
-
-
-def _outside_production(semantics, node) -> bool:
-    """In the non-production branch of a deploy-environment check: `VERCEL_ENV === 'production' ? … : '…'`."""
-    child = node
-    for parent in ts.ancestors(node):
-        if parent.type in ("ternary_expression", "if_statement"):
-            kind = _production_check(semantics, parent.child_by_field_name("condition"))
-            if kind is True and child == parent.child_by_field_name("alternative"):
-                return True
-            if kind is False and child == parent.child_by_field_name("consequence"):
-                return True
-        if parent.type in ("program", "statement_block") and parent.parent is not None and parent.parent.type in FUNCTION_TYPES:
-            break
-        child = parent
-    return False
-
-
 def _guard_fix(ctx, literal, operator) -> Fix | None:
     """`X || 'http://localhost'` -> `X || (process.env.NODE_ENV === 'development' ? '…' : undefined)`."""
     if operator is None or ts.unwrap(operator.child_by_field_name("right")) != literal:
@@ -279,7 +245,7 @@ def check(ctx):
     seen = set()
     if next_config:
         for node, kind in _next_config_literals(ctx):
-            if semantics.is_development_only(node) or _outside_production(semantics, node):
+            if semantics.is_development_only(node):
                 continue
             seen.add(node.start_byte)
             value = literal_text(node).replace("\0", "…")
@@ -295,7 +261,7 @@ def check(ctx):
         kind = local_kind(value)
         if kind is None or (kind == "host" and not _host_like(name)) or _bind_address(name, kind, value, literal):
             continue
-        if semantics.is_development_only(literal) or _outside_production(semantics, literal):
+        if semantics.is_development_only(literal):
             continue
         seen.add(literal.start_byte)
         shown = value.replace("\0", "…")
