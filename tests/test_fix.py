@@ -152,3 +152,14 @@ def test_unsafe_and_suppressed_fixes_are_not_applied(tmp_path: Path) -> None:
     assert not report.files
     assert (tmp_path / "a.ts").read_text(encoding="utf-8") == "const a = f(x);\n"
     assert ts.parse(b"const a = f(x);", "typescript").root_node.has_error is False
+
+
+def test_one_finding_per_missing_next_file_even_on_one_line() -> None:
+    """TS301 reports each missing file, although they share the layout's first line."""
+    from linter.config import load_config
+    from linter.engine import scan
+
+    repo = Path(__file__).parent / "fixtures" / "TS301-monorepo"
+    result = scan([repo], load_config(repo), root=repo, jobs=1)
+    messages = sorted(f.message.split(":")[0] for f in result.findings if f.location.path == "apps/press/app/layout.tsx")
+    assert messages == ["Next.js app without `app/error.tsx`", "Next.js app without `app/not-found.tsx`"]

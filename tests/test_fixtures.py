@@ -66,7 +66,7 @@ def fixture_problems(repo: Path, path: Path, result) -> list[str]:
                 problems.append(f"{rel}:{line}: known-miss {code} is now found: promote it to `expect`")
     seen = set()
     for finding in findings:
-        key = (finding.code, finding.location.start_byte, finding.location.end_byte)
+        key = (finding.code, finding.location.start_byte, finding.location.end_byte, finding.message)
         if key in seen:
             problems.append(f"{rel}: duplicate finding {finding.code} at line {finding.location.start_line}")
         seen.add(key)
