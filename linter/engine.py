@@ -353,14 +353,14 @@ def scan(
     root = (root or Path.cwd()).resolve()
     rules = selected_rules(config)
     found: Discovery = discover(paths, root, config, extra_excludes)
-    reported = {target.rel for target in select_targets(found.targets, config)}
+    targets = select_targets(found.targets, config)  # sniffs unnamed YAML files: once per file
+    reported = {target.rel for target in targets}
     has_project_rules = any(rule.target == "project" for rule in rules.values())
     if index_paths and has_project_rules:
         whole = discover(index_paths, root, config, extra_excludes)
         known = {target.rel for target in found.targets}
-        found.targets.extend(target for target in whole.targets if target.rel not in known)
+        targets += select_targets([target for target in whole.targets if target.rel not in known], config)
         found.manifests.update(whole.manifests)
-    targets = select_targets(found.targets, config)
     if shard is not None:
         reported = {path for path in reported if shard_of(path, shard[1]) == shard[0]}
         found.notices = [notice for notice in found.notices if shard[0] == 1 or (notice.path and shard_of(notice.path, shard[1]) == shard[0])]
