@@ -30,6 +30,20 @@ _SYMBOL_NODES = {
 }
 
 
+# The node types rules ask for most: collected together on the first `find`, in one pass.
+# Identifiers and member expressions are far more numerous and asked for rarely; they are
+# collected only when asked for.
+_INDEXED_TYPES = (
+    "call_expression", "new_expression", "variable_declarator", "assignment_expression",
+    "augmented_assignment_expression", "binary_expression", "ternary_expression", "if_statement",
+    "for_in_statement", "import_statement", "export_statement", "function_declaration",
+    "generator_function_declaration", "function_expression", "generator_function", "arrow_function",
+    "method_definition", "class_declaration", "public_field_definition", "pair", "object", "string",
+    "template_string",
+)
+_INDEXED_SET = frozenset(_INDEXED_TYPES)
+
+
 class Context:
     """Reporting shared by every kind of file."""
 
@@ -126,27 +140,23 @@ class FileContext(Context):
         self.root = tree.root_node
         self.lang = lang
         self._captures: dict[str, dict] = {}
-
-    @cached_property
-    def _nodes_by_type(self) -> dict[str, list[ts.Node]]:
-        """One walk of the whole tree, shared by every rule: node type -> nodes in document order."""
-        buckets: dict[str, list[ts.Node]] = {}
-        for node in ts.walk(self.root):
-            bucket = buckets.get(node.type)
-            if bucket is None:
-                buckets[node.type] = [node]
-            else:
-                bucket.append(node)
-        return buckets
+        self._nodes: dict[str, list[ts.Node]] = {}
 
     def find(self, *types: str) -> list[ts.Node]:
         """Every node of these types in the file, in document order. Rules and facilities use
-        this instead of walking the tree themselves, so a file is walked once, not per rule."""
-        buckets = self._nodes_by_type
+        this instead of walking the tree themselves: the first request collects every type in
+        `_INDEXED_TYPES` in one pass in C, rarer ones are collected on demand, and the result
+        is shared by every rule."""
+        buckets = self._nodes
+        missing = [kind for kind in types if kind not in buckets]
+        if missing:
+            wanted = tuple(dict.fromkeys(missing + [kind for kind in _INDEXED_TYPES if kind not in buckets])) \
+                if any(kind in _INDEXED_SET for kind in missing) else tuple(missing)
+            buckets.update(ts.nodes_by_type(self.root, self.lang, wanted))
         if len(types) == 1:
-            return buckets.get(types[0], [])
-        found = [node for kind in types for node in buckets.get(kind, ())]
-        found.sort(key=lambda node: node.start_byte)
+            return buckets[types[0]]
+        found = [node for kind in types for node in buckets[kind]]
+        found.sort(key=ts.document_order)
         return found
 
     def captures(self, query: str) -> dict[str, list[ts.Node]]:

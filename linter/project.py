@@ -104,6 +104,25 @@ def _required_names(call) -> list[list[str]]:
     return [[picked, ""]] if picked else []
 
 
+def _module_statements(ctx: "FileContext") -> list:
+    """The nodes that can import or export, in document order. `import`/`export` statements
+    are top-level by the language's rules (`declare module` blocks describe other modules),
+    so those come from the root's children without searching; `require()`/`import()` calls
+    and `exports` assignments can sit anywhere, and are searched for only in files that
+    contain the word."""
+    nodes = [node for node in ctx.root.named_children if node.type in ("import_statement", "export_statement")]
+    words = ctx.source.words
+    wanted = []
+    if b"require" in words or b"import(" in ctx.source.data or b"import (" in ctx.source.data:
+        wanted.append("call_expression")
+    if b"exports" in words:
+        wanted.append("assignment_expression")
+    if wanted:
+        nodes.extend(ctx.find(*wanted))
+        nodes.sort(key=ts.document_order)
+    return nodes
+
+
 def extract_module_facts(ctx: "FileContext") -> dict:
     """Imports as {"spec", "names": [[imported, local]], "line", "kind"}; `*` = namespace or
     whole module (`import * as ns`, `const m = require(…)`, `export * from`). `kind` is
@@ -111,7 +130,7 @@ def extract_module_facts(ctx: "FileContext") -> dict:
     marks `import type`. Exports are the names other modules can import (`default` included)."""
     imports: list[dict] = []
     exports: list[str] = []
-    for node in ctx.find("import_statement", "export_statement", "call_expression", "assignment_expression"):
+    for node in _module_statements(ctx):
         kind = node.type
         line = node.start_point[0] + 1
         if kind == "import_statement":

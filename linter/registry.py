@@ -44,6 +44,10 @@ class Rule:
     tags: tuple[str, ...] = ()
     options: dict[str, Option] = field(default_factory=dict)
     fixable: bool = False
+    # Words (identifier-like tokens) at least one of which a file must contain for the rule to
+    # have anything to say about it; empty = every file. Checked against `SourceFile.words`
+    # before the rule runs, so most files never reach most rules' Python code.
+    triggers: frozenset[bytes] = frozenset()
     doc: str = ""
     source_file: str = ""
 
@@ -67,6 +71,7 @@ class Rule:
 
 
 _pending: list[Rule] = []
+_TOKEN = re.compile(r"[A-Za-z0-9_$]+")
 
 
 def rule(
@@ -83,12 +88,16 @@ def rule(
     tags: tuple[str, ...] = (),
     options: dict[str, Option] | None = None,
     fixable: bool = False,
+    triggers: tuple[str, ...] = (),
 ):
-    """Declare the decorated generator as a rule's check."""
+    """Declare the decorated generator as a rule's check. `triggers`: see `Rule.triggers`."""
     if level not in LEVELS:
         raise ValueError(f"{code}: level {level!r} is not one of {LEVELS}")
     if target not in TARGETS:
         raise ValueError(f"{code}: target {target!r} is not one of {TARGETS}")
+    for word in triggers:
+        if not _TOKEN.fullmatch(word):
+            raise ValueError(f"{code}: trigger {word!r} is not one token (letters, digits, `_`, `$`)")
 
     def register(check: Callable) -> Callable:
         _pending.append(
@@ -106,6 +115,7 @@ def rule(
                 tags=tuple(tags),
                 options=dict(options or {}),
                 fixable=fixable,
+                triggers=frozenset(word.encode() for word in triggers),
             )
         )
         return check

@@ -19,6 +19,9 @@ class Position:
     byte: int
 
 
+_WORD_BYTES = bytes(byte if chr(byte).isascii() and (chr(byte).isalnum() or chr(byte) in "_$") else 0x20 for byte in range(256))
+
+
 class SourceFile:
     def __init__(self, path: str, data: bytes, scope: str | None = None, bom: bool = False) -> None:
         self.path = path  # relative to the scan root, POSIX separators: what views show
@@ -34,6 +37,12 @@ class SourceFile:
     def lowered(self) -> bytes:
         """The bytes in lower case, for rules' cheap "could this file matter?" checks."""
         return self.data.lower()
+
+    @cached_property
+    def words(self) -> frozenset[bytes]:
+        """Every identifier-like token (`[A-Za-z0-9_$]+`) in the file, code, strings and comments
+        alike: what rule triggers are checked against. `process.env.X` gives process, env, X."""
+        return frozenset(self.data.translate(_WORD_BYTES).split())
 
     def mentions(self, *words: bytes) -> bool:
         """Whether any of `words` (lower-case bytes) occurs in the file, case-insensitively."""

@@ -58,6 +58,30 @@ def captures(name: str, lang: str, node: Node) -> dict[str, list[Node]]:
     return tree_sitter.QueryCursor(query(name, lang)).captures(node)
 
 
+def is_node_type(name: str, lang: str) -> bool:
+    return language(lang).id_for_node_kind(name, True) is not None
+
+
+@lru_cache(maxsize=None)
+def _type_query(types: tuple[str, ...], lang: str) -> tree_sitter.Query:
+    return tree_sitter.Query(language(lang), " ".join(f"({name}) @{name}" for name in types))
+
+
+def nodes_by_type(node: Node, lang: str, types: tuple[str, ...]) -> dict[str, list[Node]]:
+    """Every descendant of `node` (itself included) of each of `types`, in document order, found
+    by one compiled query: the traversal runs in C and only the wanted nodes become Python
+    objects. Types the grammar does not know map to nothing."""
+    known = tuple(name for name in types if is_node_type(name, lang))
+    found = tree_sitter.QueryCursor(_type_query(known, lang)).captures(node) if known else {}
+    for nodes in found.values():
+        nodes.sort(key=document_order)  # the cursor does not return them in order
+    return {name: found.get(name, []) for name in types}
+
+
+def document_order(node: Node) -> tuple[int, int]:
+    return node.start_byte, -node.end_byte
+
+
 def text(node: Node | None) -> str:
     if node is None:
         return ""
