@@ -19,16 +19,17 @@ import json
 import posixpath
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
-
-import networkx as nx
 
 from linter import ts
 from linter.finding import Finding, Location
 from linter.semantics import call_arguments, member_path
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from linter.config import Config
     from linter.context import FileContext
     from linter.registry import Rule
@@ -41,17 +42,24 @@ _JS_TO_TS = {".js": (".ts", ".tsx", ".d.ts"), ".jsx": (".tsx",), ".mjs": (".mts"
 
 
 def _import_names(node) -> list[list[str]]:
+    """What an import statement binds, read from its clause (`import d, { a as b } from`,
+    `import * as ns from`, `import x = require()`) without walking the whole statement."""
     names: list[list[str]] = []
-    for child in ts.walk(node):
-        if child.type == "import_specifier":
-            name = child.child_by_field_name("name")
-            alias = child.child_by_field_name("alias") or name
-            names.append([ts.string_value(name) or ts.text(name), ts.text(alias)])
-        elif child.type == "namespace_import":
-            ident = next((c for c in child.named_children if c.type == "identifier"), None)
-            names.append(["*", ts.text(ident)])
-        elif child.type == "identifier" and child.parent is not None and child.parent.type in ("import_clause", "import_require_clause"):
-            names.append(["default" if child.parent.type == "import_clause" else "*", ts.text(child)])
+    for clause in node.named_children:
+        if clause.type not in ("import_clause", "import_require_clause"):
+            continue
+        for child in clause.named_children:
+            if child.type == "identifier":
+                names.append(["default" if clause.type == "import_clause" else "*", ts.text(child)])
+            elif child.type == "namespace_import":
+                ident = next((c for c in child.named_children if c.type == "identifier"), None)
+                names.append(["*", ts.text(ident)])
+            elif child.type == "named_imports":
+                for specifier in child.named_children:
+                    if specifier.type == "import_specifier":
+                        name = specifier.child_by_field_name("name")
+                        alias = specifier.child_by_field_name("alias") or name
+                        names.append([ts.string_value(name) or ts.text(name), ts.text(alias)])
     return names
 
 
@@ -338,7 +346,6 @@ def _export_targets(exports, subpath: str) -> list[str]:
 class ProjectIndex:
     root: Path
     files: dict[str, dict] = field(default_factory=dict)  # path -> facts (rule code -> data)
-    modules: nx.DiGraph = field(default_factory=nx.DiGraph)  # importer -> imported, edge data: names, line, kind
     resolved: dict = field(default_factory=dict, repr=False)  # memo of resolve(): see there
     manifests: dict[str, Path] = field(default_factory=dict)
     packages: dict[str, dict] = field(default_factory=dict)  # package folder -> package.json data
@@ -364,24 +371,34 @@ class ProjectIndex:
             name = data.get("name")
             if isinstance(name, str) and name not in index.workspace_names:
                 index.workspace_names[name] = folder
-        index.modules.add_nodes_from(index.files)
-        for path, facts in index.files.items():
+        return index
+
+    @cached_property
+    def modules(self) -> "nx.DiGraph":
+        """importer -> imported, edge data: names, line, kind, reexport, type_only. Built on
+        first use: resolving every import of a monorepo is the costliest part of the project
+        phase, and a scan whose project rules found nothing to ask about never pays for it."""
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        graph.add_nodes_from(self.files)
+        for path, facts in self.files.items():
             for entry in facts.get("module", {}).get("imports", []):
-                target = index.resolve(path, entry["spec"])
+                target = self.resolve(path, entry["spec"])
                 if target is None or target == path:
                     continue
                 names = [list(pair) for pair in entry["names"]]
-                if index.modules.has_edge(path, target):  # two statements import the same module
-                    data = index.modules.edges[path, target]
+                if graph.has_edge(path, target):  # two statements import the same module
+                    data = graph.edges[path, target]
                     data["names"] = data["names"] + [n for n in names if n not in data["names"]]
                     data["reexport"] = data.get("reexport", False) or bool(entry.get("reexport"))
                     data["type_only"] = data.get("type_only", False) and bool(entry.get("type_only"))
                     continue
-                index.modules.add_edge(
+                graph.add_edge(
                     path, target, names=names, line=entry["line"], kind=entry.get("kind", "import"),
                     reexport=bool(entry.get("reexport")), type_only=bool(entry.get("type_only")),
                 )
-        return index
+        return graph
 
     def _folder_config(self, folder: str, names: dict[str, str]) -> TsConfig:
         """`tsconfig.json` (else `jsconfig.json`) governs its folder. A solution-style config
@@ -544,12 +561,16 @@ class ProjectIndex:
 
     def import_closure(self, path: str) -> set[str]:
         """`path` and every module it reaches through imports."""
+        import networkx as nx
+
         if path not in self.modules:
             return {path}
         return {path} | nx.descendants(self.modules, path)
 
     def reverse_closure(self, path: str) -> set[str]:
         """`path` and every module that reaches it through imports."""
+        import networkx as nx
+
         if path not in self.modules:
             return {path}
         return {path} | nx.ancestors(self.modules, path)

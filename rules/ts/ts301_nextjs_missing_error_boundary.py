@@ -102,7 +102,7 @@ def _package_of(index, path: str) -> str | None:
 )
 def check(ctx):
     index = ctx.index
-    files = set(index.files) | set(index.modules.nodes)
+    files = set(index.files)
     for path, facts in sorted(index.facts("TS301").items()):
         package = _package_of(index, path)
         if package is None or not _depends_on_next(index.packages.get(package, {})):
