@@ -1,7 +1,11 @@
-"""The result cache: a re-scan of unchanged files only hashes them and runs the project phase.
+"""The result cache: a re-scan of an unchanged repository reads no file and re-runs nothing.
 
 An entry is one file's `FileResult` (findings, notices, project facts, ignore comments),
-keyed by the file's path and content hash. The whole table of one scan lives in one file
+keyed by the file's path and content hash. Like git's index, an entry also keeps the file's
+size and modification time: a file whose stat matches is not re-read, unless it was modified
+so close to when the table was written that a later change could share the timestamp (then
+its bytes are hashed). The project phase's findings are kept too, keyed by every file's
+content hash and every manifest's bytes, so an unchanged repository skips that phase. The whole table of one scan lives in one file
 named after everything that can change a result: prodlint's version, a digest of the engine,
 rule and query sources (so a development checkout never reuses results of older code), the
 effective configuration and the selected rules. A config change or an upgrade therefore
@@ -24,7 +28,8 @@ from linter import __version__
 from linter.discover import Target
 from linter.finding import FileResult
 
-FORMAT = 1
+FORMAT = 2
+RACY_SECONDS = 2.0  # a file modified this close to the table's writing is hashed, never trusted by stat
 MAX_BYTES = 256 * 1024 * 1024
 MAX_TABLES = 64
 
@@ -73,8 +78,11 @@ class ResultCache:
         self.directory = directory
         salt = f"{FORMAT}:{__version__}:{code_digest()}:{config_digest(config, codes)}:{scope}"
         self.table_path = directory / f"results-{hashlib.blake2b(salt.encode(), digest_size=12).hexdigest()}.pickle"
-        self.entries: dict[str, tuple[str, FileResult]] = {}
+        self.entries: dict[str, tuple[str, FileResult, tuple[int, int]]] = {}
+        self.project: tuple[str, list, list] | None = None  # (key, findings, notices) of the project phase
+        self.written_ns = 0
         self.hits = 0
+        self.dirty = False  # this scan analysed files the table does not hold yet
         self._load()
 
     def _load(self) -> None:
@@ -85,6 +93,8 @@ class ResultCache:
             return
         if isinstance(table, dict) and table.get("format") == FORMAT:
             self.entries = table.get("entries", {})
+            self.project = table.get("project")
+            self.written_ns = table.get("written_ns", 0)
 
     def lookup(self, target: Target, facts_only: bool = False) -> FileResult | None:
         """The cached result of an unchanged file; a facts-only entry serves only a facts-only need."""
@@ -92,18 +102,32 @@ class ResultCache:
         if cached is None or (cached[1].facts_only and not facts_only):
             return None
         try:
-            data = target.path.read_bytes()
+            stat = os.stat(target.path)
         except OSError:
             return None
-        if cached[0] != content_key(data):
-            return None
+        signature = (stat.st_size, stat.st_mtime_ns)
+        trusted = signature == cached[2] and stat.st_mtime_ns < self.written_ns - RACY_SECONDS * 1e9
+        if not trusted:
+            try:
+                data = target.path.read_bytes()
+            except OSError:
+                return None
+            if cached[0] != content_key(data):
+                return None
         self.hits += 1
         return cached[1]
 
-    def save(self, results: list[FileResult]) -> None:
-        """Replace the table with this scan's results (files no longer present drop out). Only
-        results the worker keyed by content are kept: unreadable or timed-out files are retried."""
-        entries = {result.path: (result.content_key, result) for result in results if result.content_key}
+    def project_findings(self, key: str) -> tuple[list, list] | None:
+        """The project phase's (findings, notices) when it last ran on exactly this input."""
+        if self.project is not None and self.project[0] == key:
+            return self.project[1], self.project[2]
+        return None
+
+    def save(self, results: list[FileResult], project: tuple[str, list, list] | None) -> None:
+        """Replace the table with this scan's results (files no longer present drop out) and
+        project findings. Only results the worker keyed by content are kept: unreadable or
+        timed-out files are retried."""
+        entries = {result.path: (result.content_key, result, result.stat_signature) for result in results if result.content_key}
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             gitignore = self.directory / ".gitignore"
@@ -111,7 +135,8 @@ class ResultCache:
                 gitignore.write_text("# created by prodlint\n*\n", encoding="utf-8")
             handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".pickle")
             with os.fdopen(handle, "wb") as out:
-                pickle.dump({"format": FORMAT, "entries": entries}, out, protocol=pickle.HIGHEST_PROTOCOL)
+                table = {"format": FORMAT, "entries": entries, "project": project, "written_ns": time.time_ns()}
+                pickle.dump(table, out, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self.table_path)
         except OSError:
             return  # a read-only or full disk costs speed, never a result
@@ -130,3 +155,21 @@ class ResultCache:
                     stale.unlink(missing_ok=True)
         except OSError:
             pass
+
+
+def project_key(results: list[FileResult], manifests: dict[str, Path]) -> str | None:
+    """What the project phase reads: every file's content hash and every manifest's bytes.
+    None when some file has no content hash (unreadable, timed out): then it always re-runs."""
+    digest = hashlib.blake2b(digest_size=16)
+    for result in results:
+        if not result.content_key:
+            return None
+        digest.update(f"{result.path}\0{result.content_key}\0{int(result.facts_only)}\n".encode())
+    for rel, path in sorted(manifests.items()):
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            data = b"\0unreadable"
+        digest.update(f"{rel}\0".encode())
+        digest.update(hashlib.blake2b(data, digest_size=16).digest())
+    return digest.hexdigest()

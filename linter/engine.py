@@ -60,9 +60,9 @@ def selected_rules(config: Config, rules: dict[str, Rule] | None = None) -> dict
 # --- phase 1: one file ----------------------------------------------------------------------
 
 
-def read_source(target: Target, config: Config) -> tuple[SourceFile | None, Notice | None]:
+def read_source(target: Target, config: Config, stat: os.stat_result | None = None) -> tuple[SourceFile | None, Notice | None]:
     try:
-        size = target.path.stat().st_size
+        size = (stat or target.path.stat()).st_size
         if size > config.max_file_size:
             return None, Notice(target.rel, f"skipped: {size:,} bytes is over the {config.max_file_size:,}-byte limit (max-file-size)", "note")
         data = target.path.read_bytes()
@@ -160,12 +160,17 @@ def analyze_ts(source: SourceFile, config: Config, rules: list[Rule], result: Fi
 def analyze_target(target: Target, config: Config, rules: list[Rule]) -> FileResult:
     from linter.cache import content_key
 
-    source, notice = read_source(target, config)
+    try:
+        stat = target.path.stat()  # before reading: a change after it shows as a new signature
+    except OSError:
+        stat = None
+    source, notice = read_source(target, config, stat)
     if notice is not None:
         return FileResult(target.rel, notices=[notice], scanned=False)
     result = analyze_source(source, target.kind, config, rules)[0]
     if result.scanned:
         result.content_key = content_key((b"\xef\xbb\xbf" if source.bom else b"") + source.data)
+        result.stat_signature = (stat.st_size, stat.st_mtime_ns) if stat is not None else ()
     return result
 
 
@@ -285,26 +290,50 @@ def finalize(findings: list[Finding], config: Config, ignores_by_path: dict[str,
     return final, used_lines
 
 
+def open_cache(cache_dir: Path | None, config: Config, rules: dict[str, Rule], scope: str):
+    if cache_dir is None:
+        return None
+    from linter.cache import ResultCache
+
+    return ResultCache(cache_dir, config, list(rules), scope)
+
+
 def analyze_cached(
     targets: list[Target], config: Config, rules: dict[str, Rule], jobs: int, facts_only: set[str],
-    cache_dir: Path | None, scope: str,
+    cache_dir: Path | None, scope: str, cache=None,
 ) -> list[FileResult]:
-    """Phase 1 with the result cache: unchanged files come from it, the rest from the workers."""
-    cache = None
-    if cache_dir is not None:
-        from linter.cache import ResultCache
-
-        cache = ResultCache(cache_dir, config, list(rules), scope)
+    """Phase 1 with the result cache: unchanged files come from it, the rest from the workers.
+    The caller that passes an open `cache` saves it; otherwise the table is saved here."""
+    owned = cache is None
+    if owned:
+        cache = open_cache(cache_dir, config, rules, scope)
     cached: list[FileResult] = []
     missing: list[Target] = []
     for target in targets:
         hit = cache.lookup(target, target.rel in facts_only) if cache is not None else None
         (cached if hit is not None else missing).append(hit if hit is not None else target)
     results = sorted(cached + analyze_all(missing, config, rules, jobs, facts_only), key=lambda result: result.path)
-    fresh = {target.rel for target in missing}
-    if cache is not None and any(result.content_key for result in results if result.path in fresh):
-        cache.save(results)
+    if cache is not None:
+        cache.dirty = bool(missing)
+        if owned and missing:
+            cache.save(results, cache.project)
     return results
+
+
+def cached_project_rules(results: list[FileResult], manifests: dict, root: Path, config: Config, rules: dict[str, Rule], cache):
+    """Phase 2, or its findings from the cache when no file and no manifest changed."""
+    from linter.cache import project_key
+
+    key = project_key(results, manifests) if cache is not None else None
+    remembered = cache.project_findings(key) if key is not None else None
+    if remembered is not None:
+        if cache.dirty:  # re-analysed files with the same content (a facts-only entry, say)
+            cache.save(results, cache.project)
+        return remembered
+    findings, notices = run_project_rules(results, manifests, root, config, rules)
+    if cache is not None:
+        cache.save(results, (key, findings, notices) if key is not None else None)
+    return findings, notices
 
 
 def select_targets(targets: list[Target], config: Config) -> list[Target]:
@@ -380,7 +409,8 @@ def scan(
     facts_only = {target.rel for target in targets if target.rel not in reported}
 
     scope = repr((str(root), sorted(str(Path(os.path.abspath(p))) for p in paths), sorted(extra_excludes)))
-    results = analyze_cached(targets, config, rules, jobs or os.cpu_count() or 1, facts_only, cache_dir, scope)
+    cache = open_cache(cache_dir, config, rules, scope)
+    results = analyze_cached(targets, config, rules, jobs or os.cpu_count() or 1, facts_only, cache_dir, scope, cache)
 
     findings: list[Finding] = []
     notices: list[Notice] = list(found.notices)
@@ -388,7 +418,7 @@ def scan(
         if result.path in reported:
             findings.extend(result.findings)
             notices.extend(result.notices)
-    project_found, project_notices = run_project_rules(results, found.manifests, root, config, rules)
+    project_found, project_notices = cached_project_rules(results, found.manifests, root, config, rules, cache)
     findings.extend(finding for finding in project_found if finding.location.path in reported)
     notices.extend(project_notices)
 

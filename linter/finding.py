@@ -104,4 +104,5 @@ class FileResult:
     ignores: list = field(default_factory=list)  # linter.suppress.Ignore of this file
     scanned: bool = True
     content_key: str = ""  # hash of the bytes analysed, for the result cache; empty = do not cache
+    stat_signature: tuple = ()  # (size, mtime_ns) taken before the bytes were read, for the cache
     facts_only: bool = False  # only the project index's facts were gathered (a file outside the report)

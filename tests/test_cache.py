@@ -91,3 +91,61 @@ def test_only_analysed_files_are_cached(tmp_path: Path) -> None:
     tables = [pickle.loads(table.read_bytes()) for table in cache.glob("results-*.pickle")]
     assert len(tables) == 1
     assert set(tables[0]["entries"]) == {"src/good.ts"}
+
+
+SERVER = "import express from 'express';\nimport './shutdown';\nconst app = express();\napp.listen(3000);\n"
+
+
+def test_project_findings_follow_a_change_in_another_file(tmp_path: Path) -> None:
+    repo, cache = tmp_path / "repo", tmp_path / "cache"
+    (repo / "src").mkdir(parents=True)
+    (repo / "src" / "server.ts").write_text(SERVER, encoding="utf-8")
+    (repo / "src" / "shutdown.ts").write_text("export const ready = true;\n", encoding="utf-8")
+    assert [f.code for f in _scan(repo, cache).findings] == ["TS202"]
+    assert [f.code for f in _scan(repo, cache).findings] == ["TS202"]  # from the cache
+    (repo / "src" / "shutdown.ts").write_text("process.once('SIGTERM', () => process.exit(0));\n", encoding="utf-8")
+    assert _scan(repo, cache).findings == []
+
+
+def test_project_findings_follow_a_manifest_change(tmp_path: Path) -> None:
+    repo, cache = tmp_path / "repo", tmp_path / "cache"
+    (repo / "app").mkdir(parents=True)
+    (repo / "app" / "layout.tsx").write_text("export default function Layout({ children }) {\n  return children;\n}\n", encoding="utf-8")
+    (repo / "package.json").write_text('{"name": "site", "dependencies": {}}', encoding="utf-8")
+    assert _scan(repo, cache).findings == []
+    (repo / "package.json").write_text('{"name": "site", "dependencies": {"next": "15.0.0"}}', encoding="utf-8")
+    assert {f.code for f in _scan(repo, cache).findings} == {"TS301"}
+
+
+def test_a_change_that_keeps_size_and_mtime_is_seen_while_the_table_is_fresh(tmp_path: Path) -> None:
+    """Stat alone is trusted only for files last modified well before the table was written;
+    a same-size rewrite within the same clock tick (restored mtime here) is hashed."""
+    import os
+
+    repo, cache = tmp_path / "repo", tmp_path / "cache"
+    (repo / "src").mkdir(parents=True)
+    target = repo / "src" / "api.ts"
+    target.write_text(FETCH, encoding="utf-8")
+    before = os.stat(target)
+    assert len(_scan(repo, cache).findings) == 1
+    target.write_text(FETCH.replace("fetch(u)", "Fetch(u)"), encoding="utf-8")
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(target).st_size == before.st_size
+    assert _scan(repo, cache).findings == []
+
+
+def test_an_old_unchanged_file_is_not_read_again(tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    repo, cache = tmp_path / "repo", tmp_path / "cache"
+    (repo / "src").mkdir(parents=True)
+    target = repo / "src" / "api.ts"
+    target.write_text(FETCH, encoding="utf-8")
+    os.utime(target, (1_600_000_000, 1_600_000_000))  # long before the table is written
+    cold = _scan(repo, cache)
+
+    def refuse(self):
+        raise AssertionError(f"{self} was read although its stat matches")
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    assert _view(_scan(repo, cache)) == _view(cold)
