@@ -157,13 +157,14 @@ class ResultCache:
             pass
 
 
-def project_key(results: list[FileResult], manifests: dict[str, Path]) -> str | None:
-    """What the project phase reads: every file's content hash and every manifest's bytes.
-    None when some file has no content hash (unreadable, timed out): then it always re-runs."""
+def project_key(results: list[FileResult], manifests: dict[str, Path]) -> str:
+    """What the project phase reads: every analysed file's content hash and every manifest's
+    bytes. A file that was not analysed (unreadable, skipped, timed out) gave no facts; the
+    day it is analysed, it adds its hash and the key changes."""
     digest = hashlib.blake2b(digest_size=16)
     for result in results:
         if not result.content_key:
-            return None
+            continue
         digest.update(f"{result.path}\0{result.content_key}\0{int(result.facts_only)}\n".encode())
     for rel, path in sorted(manifests.items()):
         try:

@@ -325,14 +325,14 @@ def cached_project_rules(results: list[FileResult], manifests: dict, root: Path,
     from linter.cache import project_key
 
     key = project_key(results, manifests) if cache is not None else None
-    remembered = cache.project_findings(key) if key is not None else None
+    remembered = cache.project_findings(key) if cache is not None else None
     if remembered is not None:
         if cache.dirty:  # re-analysed files with the same content (a facts-only entry, say)
             cache.save(results, cache.project)
         return remembered
     findings, notices = run_project_rules(results, manifests, root, config, rules)
     if cache is not None:
-        cache.save(results, (key, findings, notices) if key is not None else None)
+        cache.save(results, (key, findings, notices))
     return findings, notices
 
 
