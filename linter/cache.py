@@ -5,7 +5,8 @@ keyed by the file's path and content hash. Like git's index, an entry also keeps
 size and modification time: a file whose stat matches is not re-read, unless it was modified
 so close to when the table was written that a later change could share the timestamp (then
 its bytes are hashed). The project phase's findings are kept too, keyed by every file's
-content hash and every manifest's bytes, so an unchanged repository skips that phase. The whole table of one scan lives in one file
+content hash and every manifest's bytes, so an unchanged repository skips that phase; each
+file's facts are stored pickled apart and unpickled only when that phase has to run. The whole table of one scan lives in one file
 named after everything that can change a result: prodlint's version, a digest of the engine,
 rule and query sources (so a development checkout never reuses results of older code), the
 effective configuration and the selected rules. A config change or an upgrade therefore
@@ -21,6 +22,7 @@ import os
 import pickle
 import tempfile
 import time
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,7 +30,7 @@ from linter import __version__
 from linter.discover import Target
 from linter.finding import FileResult
 
-FORMAT = 2
+FORMAT = 3
 RACY_SECONDS = 2.0  # a file modified this close to the table's writing is hashed, never trusted by stat
 MAX_BYTES = 256 * 1024 * 1024
 MAX_TABLES = 64
@@ -78,7 +80,8 @@ class ResultCache:
         self.directory = directory
         salt = f"{FORMAT}:{__version__}:{code_digest()}:{config_digest(config, codes)}:{scope}"
         self.table_path = directory / f"results-{hashlib.blake2b(salt.encode(), digest_size=12).hexdigest()}.pickle"
-        self.entries: dict[str, tuple[str, FileResult, tuple[int, int]]] = {}
+        # path -> (content key, result without facts, stat signature, pickled facts)
+        self.entries: dict[str, tuple[str, FileResult, tuple[int, int], bytes]] = {}
         self.project: tuple[str, list, list] | None = None  # (key, findings, notices) of the project phase
         self.written_ns = 0
         self.hits = 0
@@ -117,6 +120,13 @@ class ResultCache:
         self.hits += 1
         return cached[1]
 
+    def restore_facts(self, results: list[FileResult]) -> None:
+        """Give results that came from the table their project facts back."""
+        for result in results:
+            cached = self.entries.get(result.path)
+            if cached is not None and cached[1] is result and not result.facts and cached[3]:
+                result.facts = pickle.loads(cached[3])
+
     def project_findings(self, key: str) -> tuple[list, list] | None:
         """The project phase's (findings, notices) when it last ran on exactly this input."""
         if self.project is not None and self.project[0] == key:
@@ -127,7 +137,17 @@ class ResultCache:
         """Replace the table with this scan's results (files no longer present drop out) and
         project findings. Only results the worker keyed by content are kept: unreadable or
         timed-out files are retried."""
-        entries = {result.path: (result.content_key, result, result.stat_signature) for result in results if result.content_key}
+        entries = {}
+        for result in results:
+            if not result.content_key:
+                continue
+            cached = self.entries.get(result.path)
+            if cached is not None and cached[1] is result:
+                stored = replace(result, facts={}) if result.facts else result  # facts were restored in place
+                entries[result.path] = (cached[0], stored, cached[2], cached[3])
+                continue
+            blob = pickle.dumps(result.facts, protocol=pickle.HIGHEST_PROTOCOL) if result.facts else b""
+            entries[result.path] = (result.content_key, replace(result, facts={}), result.stat_signature, blob)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             gitignore = self.directory / ".gitignore"

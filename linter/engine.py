@@ -315,8 +315,10 @@ def analyze_cached(
     results = sorted(cached + analyze_all(missing, config, rules, jobs, facts_only), key=lambda result: result.path)
     if cache is not None:
         cache.dirty = bool(missing)
-        if owned and missing:
-            cache.save(results, cache.project)
+        if owned:
+            cache.restore_facts(results)
+            if missing:
+                cache.save(results, cache.project)
     return results
 
 
@@ -330,6 +332,8 @@ def cached_project_rules(results: list[FileResult], manifests: dict, root: Path,
         if cache.dirty:  # re-analysed files with the same content (a facts-only entry, say)
             cache.save(results, cache.project)
         return remembered
+    if cache is not None:
+        cache.restore_facts(results)
     findings, notices = run_project_rules(results, manifests, root, config, rules)
     if cache is not None:
         cache.save(results, (key, findings, notices))

@@ -103,6 +103,8 @@ def test_project_findings_follow_a_change_in_another_file(tmp_path: Path) -> Non
     (repo / "src" / "shutdown.ts").write_text("export const ready = true;\n", encoding="utf-8")
     assert [f.code for f in _scan(repo, cache).findings] == ["TS202"]
     assert [f.code for f in _scan(repo, cache).findings] == ["TS202"]  # from the cache
+    (repo / "src" / "util.ts").write_text("export const two = 2;\n", encoding="utf-8")
+    assert [f.code for f in _scan(repo, cache).findings] == ["TS202"]  # server.ts's facts come back from the table
     (repo / "src" / "shutdown.ts").write_text("process.once('SIGTERM', () => process.exit(0));\n", encoding="utf-8")
     assert _scan(repo, cache).findings == []
 
