@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 Route = tuple
 
@@ -741,8 +742,10 @@ class Workflow:
             yield from job.steps
 
     @property
-    def needs_graph(self) -> nx.DiGraph:
+    def needs_graph(self) -> "nx.DiGraph":
         """Job graph: an edge `a -> b` when job b `needs` a."""
+        import networkx as nx  # imported when needed: it costs ~0.1 s at start-up
+
         graph = nx.DiGraph()
         for job in self.jobs:
             graph.add_node(job.id)
@@ -751,6 +754,8 @@ class Workflow:
         return graph
 
     def upstream(self, job_id: str) -> set[str]:
+        import networkx as nx
+
         graph = self.needs_graph
         return nx.ancestors(graph, job_id) if job_id in graph else set()
 
