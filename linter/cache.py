@@ -104,15 +104,18 @@ class ResultCache:
         cached = self.entries.get(target.rel)
         if cached is None or (cached[1].facts_only and not facts_only):
             return None
-        try:
-            stat = os.stat(target.path)
-        except OSError:
-            return None
-        signature = (stat.st_size, stat.st_mtime_ns)
-        trusted = signature == cached[2] and stat.st_mtime_ns < self.written_ns - RACY_SECONDS * 1e9
+        signature = target.signature
+        if not signature:
+            try:
+                stat = os.stat(target.location)
+            except OSError:
+                return None
+            signature = (stat.st_size, stat.st_mtime_ns)
+        trusted = signature == cached[2] and signature[1] < self.written_ns - RACY_SECONDS * 1e9
         if not trusted:
             try:
-                data = target.path.read_bytes()
+                with open(target.location, "rb") as handle:
+                    data = handle.read()
             except OSError:
                 return None
             if cached[0] != content_key(data):

@@ -146,8 +146,10 @@ def test_an_old_unchanged_file_is_not_read_again(tmp_path: Path, monkeypatch) ->
     os.utime(target, (1_600_000_000, 1_600_000_000))  # long before the table is written
     cold = _scan(repo, cache)
 
-    def refuse(self):
-        raise AssertionError(f"{self} was read although its stat matches")
+    import linter.cache
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    def refuse(data):
+        raise AssertionError("a file was read and hashed although its stat matches")
+
+    monkeypatch.setattr(linter.cache, "content_key", refuse)
     assert _view(_scan(repo, cache)) == _view(cold)
