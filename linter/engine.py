@@ -312,12 +312,15 @@ def analyze_cached(
     for target in targets:
         hit = cache.lookup(target, target.rel in facts_only) if cache is not None else None
         (cached if hit is not None else missing).append(hit if hit is not None else target)
-    results = sorted(cached + analyze_all(missing, config, rules, jobs, facts_only), key=lambda result: result.path)
+    fresh = analyze_all(missing, config, rules, jobs, facts_only)
+    results = sorted(cached + fresh, key=lambda result: result.path)
     if cache is not None:
-        cache.dirty = bool(missing)
+        # files that cannot be cached (unreadable, skipped as minified) are re-checked every
+        # time; they alone do not make the table worth rewriting
+        cache.dirty = any(result.content_key for result in fresh)
         if owned:
             cache.restore_facts(results)
-            if missing:
+            if cache.dirty:
                 cache.save(results, cache.project)
     return results
 
