@@ -233,6 +233,12 @@ class TsConfig:
     paths: dict[str, list[str]]  # targets resolved against baseUrl, else against the config that declared `paths`
     references: list[str] = field(default_factory=list)  # referenced config files, relative to the scan root
 
+    @cached_property
+    def ranked_paths(self) -> list[tuple[str, list[str]]]:
+        """`paths` patterns, the one TypeScript tries first first: exact names, then the
+        longest prefix before the `*`."""
+        return sorted(self.paths.items(), key=lambda item: -len(item[0].partition("*")[0]) - (1000 if "*" not in item[0] else 0))
+
 
 def _extends_targets(value, folder: str, manifests: dict[str, Path], root: Path) -> list[str]:
     """Config files an `extends` names (a string or, since TS 5.0, a list) that live in the
@@ -351,6 +357,7 @@ class ProjectIndex:
     packages: dict[str, dict] = field(default_factory=dict)  # package folder -> package.json data
     tsconfigs: dict[str, TsConfig] = field(default_factory=dict)  # folder -> the config that governs it
     workspace_names: dict[str, str] = field(default_factory=dict)  # package name -> folder
+    _tsconfig_memo: dict[str, TsConfig | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, results: Iterable, manifests: dict[str, Path], root: Path) -> "ProjectIndex":
@@ -440,13 +447,18 @@ class ProjectIndex:
         return None
 
     def tsconfig_for(self, path: str) -> TsConfig | None:
-        folder = posixpath.dirname(path)
-        while True:
+        return self._folder_tsconfig(posixpath.dirname(path))
+
+    def _folder_tsconfig(self, folder: str) -> TsConfig | None:
+        """The nearest config at or above `folder`, memoized per folder (thousands of files
+        share a few hundred folders)."""
+        memo = self._tsconfig_memo
+        if folder not in memo:
             if folder in self.tsconfigs:
-                return self.tsconfigs[folder]
-            if not folder:
-                return None
-            folder = posixpath.dirname(folder)
+                memo[folder] = self.tsconfigs[folder]
+            else:
+                memo[folder] = self._folder_tsconfig(posixpath.dirname(folder)) if folder else None
+        return memo[folder]
 
     def resolve(self, importer: str, spec: str) -> str | None:
         """The scanned module `spec` names from `importer`, or None (a package from npm, a
@@ -479,9 +491,7 @@ class ProjectIndex:
                         return found
         config = self.tsconfig_for(importer)
         if config is not None:
-            # the longest matching prefix wins, as in TypeScript
-            ranked = sorted(config.paths.items(), key=lambda item: -len(item[0].partition("*")[0]) - (1000 if "*" not in item[0] else 0))
-            for pattern, targets in ranked:
+            for pattern, targets in config.ranked_paths:
                 star = _pattern_match(pattern, spec)
                 if star is None:
                     continue
