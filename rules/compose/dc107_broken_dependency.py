@@ -71,13 +71,13 @@ from linter.yamlscan import yaml_collector
     tags=("reliability", "docker-compose"),
 )
 def check(ctx):
-    import networkx as nx  # imported when a compose project is checked: it costs ~0.1 s at start-up
-
     projects = merged_projects(ctx.index.facts("DC107"), ctx.config)
     by_file = {project["base"]: project for project in projects}
     for project in projects:
         services = project["services"]
         standalone_override = project["override"]
+        import networkx as nx  # only once there is a compose project: it costs ~0.1 s at start-up
+
         graph = nx.DiGraph()
         entries = {}
         for name, service in services.items():
