@@ -250,7 +250,7 @@ def analyze_all(
             if not collecting:
                 gc.disable()
     # Biggest files first so one large file does not finish last on an idle pool.
-    ordered = sorted(items, key=lambda item: -_size(item[0].path))
+    ordered = sorted(items, key=lambda item: -_size(item[0]))
     chunk = max(1, min(64, len(ordered) // (jobs * 8)))
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with multiprocessing.get_context(method).Pool(jobs, initializer=_init_worker, initargs=(config, codes)) as pool:
@@ -259,9 +259,11 @@ def analyze_all(
     return results
 
 
-def _size(path: Path) -> int:
+def _size(target: Target) -> int:
+    if target.signature:
+        return target.signature[0]
     try:
-        return path.stat().st_size
+        return os.path.getsize(target.location)
     except OSError:
         return 0
 
