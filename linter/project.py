@@ -112,21 +112,36 @@ def _required_names(call) -> list[list[str]]:
     return [[picked, ""]] if picked else []
 
 
+_LOADER_CALL = re.compile(rb"\b(require|import)\s*\(")
+_EXPORTS_WORD = re.compile(rb"\bexports\b")
+
+
 def _module_statements(ctx: "FileContext") -> list:
     """The nodes that can import or export, in document order. `import`/`export` statements
     are top-level by the language's rules (`declare module` blocks describe other modules),
-    so those come from the root's children without searching; `require()`/`import()` calls
-    and `exports` assignments can sit anywhere, and are searched for only in files that
-    contain the word."""
+    so those come from the root's children without searching. `require()`/`import()` calls
+    and `exports` assignments can sit anywhere: they are found from where their words occur
+    in the bytes, so the tree is never searched as a whole."""
     nodes = [node for node in ctx.root.named_children if node.type in ("import_statement", "export_statement")]
-    words = ctx.source.words
-    wanted = []
-    if b"require" in words or b"import(" in ctx.source.data or b"import (" in ctx.source.data:
-        wanted.append("call_expression")
-    if b"exports" in words:
-        wanted.append("assignment_expression")
-    if wanted:
-        nodes.extend(ctx.find(*wanted))
+    data = ctx.source.data
+    root = ctx.root
+    found = False
+    for match in _LOADER_CALL.finditer(data):
+        callee = root.named_descendant_for_byte_range(match.start(1), match.end(1))
+        call = callee.parent if callee is not None else None
+        if callee is not None and callee.type in ("identifier", "import") and call is not None and call.type == "call_expression" \
+                and call.child_by_field_name("function") == callee:
+            nodes.append(call)
+            found = True
+    for match in _EXPORTS_WORD.finditer(data):
+        node = root.named_descendant_for_byte_range(match.start(), match.end())
+        while node is not None and node.parent is not None and node.parent.type == "member_expression":
+            node = node.parent  # `exports.x`, `module.exports`, `module.exports.x`: the caller checks which
+        parent = node.parent if node is not None else None
+        if parent is not None and parent.type == "assignment_expression" and parent.child_by_field_name("left") == node:
+            nodes.append(parent)
+            found = True
+    if found:
         nodes.sort(key=ts.document_order)
     return nodes
 
