@@ -106,13 +106,29 @@ class _File:
         self.findings: list[dict] = []
         self.pending: list[dict] = []
         self.seen: set[tuple[int, int]] = set()
-        for entry in ctx.module_facts["imports"]:
+        # Other files may fall back to this file's exported literal consts, so every file collects
+        # them; only top-level statements can declare one.
+        for statement in ctx.root.named_children:
+            declarations = statement.named_children if statement.type == "export_statement" else (statement,)
+            for declaration in declarations:
+                if declaration.type == "lexical_declaration" and ts.text(declaration.children[0]) == "const":
+                    for node in declaration.named_children:
+                        if node.type != "variable_declarator":
+                            continue
+                        name = node.child_by_field_name("name")
+                        value = node.child_by_field_name("value")
+                        if name is not None and name.type == "identifier" and value is not None and _literal(value) is not None:
+                            self.consts[ts.text(name)] = ts.unwrap(value)
+
+    def _collect_bindings(self) -> None:
+        """Imports and env-bound locals: only a file that reads the environment needs them."""
+        for entry in self.ctx.module_facts["imports"]:
             if entry.get("kind") in ("import", "require") and not entry.get("type_only"):
                 for imported, local in entry["names"]:
                     if local and imported:
                         self.imports[local] = (entry["spec"], imported)
         self.env_locals.update(self.sem.env_bindings)  # const { JWT_SECRET } = process.env, const s = process.env.X
-        for node in ctx.find("variable_declarator"):
+        for node in self.ctx.find("variable_declarator"):
             name = node.child_by_field_name("name")
             value = node.child_by_field_name("value")
             if name is None or name.type != "identifier" or value is None:
@@ -123,13 +139,6 @@ class _File:
             env = _config_get(value)  # configService.get('JWT_SECRET')
             if env is not None:
                 self.env_locals[ts.text(name)] = env
-            elif _literal(value) is not None and self._module_level(declaration):
-                self.consts[ts.text(name)] = ts.unwrap(value)
-
-    @staticmethod
-    def _module_level(declaration) -> bool:
-        parent = declaration.parent
-        return parent is not None and (parent.type == "program" or parent.type == "export_statement" and parent.parent is not None and parent.parent.type == "program")
 
     def exported_consts(self) -> dict[str, dict]:
         exported: dict[str, str] = {}
@@ -227,6 +236,7 @@ class _File:
     # -- the shapes --
 
     def scan(self) -> None:
+        self._collect_bindings()
         for node in self.ctx.find("binary_expression", "ternary_expression", "augmented_assignment_expression",
                                   "variable_declarator", "pair", "call_expression"):
             kind = node.type
