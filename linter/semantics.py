@@ -8,7 +8,7 @@ loggers. A fix here improves every rule that asks. Definitions follow RULES.md.
 from __future__ import annotations
 
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Iterator
 
 from linter import ts
@@ -82,6 +82,7 @@ def name_words(name: str) -> list[str]:
     return [word.upper() for part in re.split(r"[^A-Za-z0-9]+", name) for word in _WORD_SPLIT.findall(part)]
 
 
+@lru_cache(maxsize=8192)  # object keys and names repeat across a project: `id`, `name`, `apiKey`
 def is_secret_like(name: str, extra: tuple[str, ...] = (), public: tuple[str, ...] = ()) -> bool:
     if not name:
         return False
