@@ -159,7 +159,8 @@ class _File:
             value = node.child_by_field_name("value")
             if value is not None and value.type == "identifier":
                 exported["default"] = ts.text(value)
-        for node in self.ctx.find("assignment_expression"):  # module.exports.X = X / exports.X = 'x'
+        commonjs = b"exports" in self.ctx.source.words  # both shapes below name `exports`
+        for node in self.ctx.find("assignment_expression") if commonjs else ():  # module.exports.X = X / exports.X = 'x'
             left = member_path(node.child_by_field_name("left"))
             if left.startswith(("module.exports.", "exports.")):
                 right = ts.unwrap(node.child_by_field_name("right"))
@@ -289,13 +290,15 @@ class _File:
                 self.fallback(env, node.child_by_field_name(other))
 
     def _schema_entry(self, pair) -> None:
+        value = ts.unwrap(pair.child_by_field_name("value"))
+        if value is None or value.type not in ("object", "call_expression"):
+            return  # most properties: a schema entry is a JSON schema or a validator call
         key_node = pair.child_by_field_name("key")
         key = ts.string_value(key_node) if key_node is not None and key_node.type == "string" else ts.text(key_node)
         if not key or not self.sem.is_secret_like(key):
             return
         if not _ENV_STYLE.match(key) and not self._inside_create_env(pair):
             return
-        value = ts.unwrap(pair.child_by_field_name("value"))
         if value is not None and value.type == "object":  # JSON schema (@fastify/env, env-schema, ajv)
             props = object_properties(value)
             if "default" in props and "type" in props:
@@ -323,6 +326,13 @@ class _File:
         return False
 
     def _env_helper(self, call) -> None:
+        # Most calls are neither `.default(…)`, a `.get(…)` lookup nor an env helper: their callee's
+        # last name says so without building the dotted path.
+        function = ts.unwrap(call.child_by_field_name("function"))
+        if function is not None and function.type in ("member_expression", "identifier"):
+            last = ts.text(function.child_by_field_name("property") if function.type == "member_expression" else function)
+            if last != "default" and last != "get" and not _ENV_HELPERS.match(last):
+                return
         path = callee_path(call)
         last = path.rsplit(".", 1)[-1]
         args = call_arguments(call)
