@@ -362,6 +362,9 @@ def _config_get(call) -> str | None:
     call = ts.unwrap(call)
     if call is None or call.type != "call_expression":
         return None
+    function = ts.unwrap(call.child_by_field_name("function"))
+    if function is None or function.type == "member_expression" and ts.text(function.child_by_field_name("property")) != "get":
+        return None  # `x.get(…)` or `x['get'](…)` only: tell without building the dotted path
     receiver, _, method = callee_path(call).rpartition(".")
     if method != "get" or not _CONFIG_RECEIVER.search(receiver.rsplit(".", 1)[-1]):
         return None
