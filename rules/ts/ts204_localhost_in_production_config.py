@@ -238,8 +238,8 @@ def _guard_fix(ctx, literal, operator) -> Fix | None:
 )
 def check(ctx):
     # Every report is a literal naming a local address (`local_kind`), and a literal's value is its
-    # source text (escapes stay raw), so a file that never spells one, in any case, has nothing to
-    # report. Not word triggers: `LocalHost` and `LOCALHOST` are other words. JSX attribute strings
+    # source text (escapes stay raw), so a file that never spells one, in upper or lower case, has
+    # nothing to report. Not word triggers: `LocalHost` and `LOCALHOST` are other words. JSX attribute strings
     # drop HTML entities (`local&amp;host`), so `next.config` files, whose literals may be
     # attributes, are always read.
     if not ctx.source.mentions(*_LOCAL_SPELLINGS) and not _NEXT_CONFIG.search(ctx.source.scope):
