@@ -8,7 +8,7 @@ loggers. A fix here improves every rule that asks. Definitions follow RULES.md.
 from __future__ import annotations
 
 import re
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Iterator
 
 from linter import ts
@@ -64,6 +64,8 @@ def is_config_path(path: str) -> bool:
 
 _SECRET_WORDS = {"SECRET", "SECRETS", "TOKEN", "TOKENS", "PASSWORD", "PASSWORDS", "PASSWD", "PWD", "CREDENTIAL", "CREDENTIALS", "SALT"}
 _SECRET_PAIRS = {("PRIVATE", "KEY"), ("API", "KEY"), ("ACCESS", "KEY"), ("ENCRYPTION", "KEY"), ("SIGNING", "KEY"), ("SERVICE", "ROLE"), ("APIKEY",), ("SECRETKEY",)}
+# Every word that can make a name secret-like: without one, no suffix or pair test can pass.
+_SECRET_PAIR_WORDS = _SECRET_WORDS | {word for pair in _SECRET_PAIRS for word in pair}
 _PUBLIC_PREFIXES = ("NEXT_PUBLIC_", "VITE_", "PUBLIC_", "REACT_APP_", "EXPO_PUBLIC_", "GATSBY_")
 _SETTING_SUFFIXES = {
     ("URL",), ("URI",), ("HOST",), ("PORT",), ("ID",), ("NAME",), ("PATH",), ("FILE",), ("TEMPLATE",),
@@ -80,6 +82,7 @@ def name_words(name: str) -> list[str]:
     return [word.upper() for part in re.split(r"[^A-Za-z0-9]+", name) for word in _WORD_SPLIT.findall(part)]
 
 
+@lru_cache(maxsize=8192)  # object keys and names repeat across a project: `id`, `name`, `apiKey`
 def is_secret_like(name: str, extra: tuple[str, ...] = (), public: tuple[str, ...] = ()) -> bool:
     if not name:
         return False
@@ -91,6 +94,8 @@ def is_secret_like(name: str, extra: tuple[str, ...] = (), public: tuple[str, ..
         return False
     if name in extra or upper in (e.upper() for e in extra):
         return True
+    if _SECRET_PAIR_WORDS.isdisjoint(words):
+        return False  # the common case (`id`, `className`): skip the suffix scan below
     for suffix in _SETTING_SUFFIXES:
         if len(words) > len(suffix) and tuple(words[-len(suffix):]) == suffix:
             return False

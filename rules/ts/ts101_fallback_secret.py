@@ -106,13 +106,29 @@ class _File:
         self.findings: list[dict] = []
         self.pending: list[dict] = []
         self.seen: set[tuple[int, int]] = set()
-        for entry in ctx.module_facts["imports"]:
+        # Other files may fall back to this file's exported literal consts, so every file collects
+        # them; only top-level statements can declare one.
+        for statement in ctx.root.named_children:
+            declarations = statement.named_children if statement.type == "export_statement" else (statement,)
+            for declaration in declarations:
+                if declaration.type == "lexical_declaration" and ts.text(declaration.children[0]) == "const":
+                    for node in declaration.named_children:
+                        if node.type != "variable_declarator":
+                            continue
+                        name = node.child_by_field_name("name")
+                        value = node.child_by_field_name("value")
+                        if name is not None and name.type == "identifier" and value is not None and _literal(value) is not None:
+                            self.consts[ts.text(name)] = ts.unwrap(value)
+
+    def _collect_bindings(self) -> None:
+        """Imports and env-bound locals: only a file that reads the environment needs them."""
+        for entry in self.ctx.module_facts["imports"]:
             if entry.get("kind") in ("import", "require") and not entry.get("type_only"):
                 for imported, local in entry["names"]:
                     if local and imported:
                         self.imports[local] = (entry["spec"], imported)
         self.env_locals.update(self.sem.env_bindings)  # const { JWT_SECRET } = process.env, const s = process.env.X
-        for node in ctx.find("variable_declarator"):
+        for node in self.ctx.find("variable_declarator"):
             name = node.child_by_field_name("name")
             value = node.child_by_field_name("value")
             if name is None or name.type != "identifier" or value is None:
@@ -123,13 +139,6 @@ class _File:
             env = _config_get(value)  # configService.get('JWT_SECRET')
             if env is not None:
                 self.env_locals[ts.text(name)] = env
-            elif _literal(value) is not None and self._module_level(declaration):
-                self.consts[ts.text(name)] = ts.unwrap(value)
-
-    @staticmethod
-    def _module_level(declaration) -> bool:
-        parent = declaration.parent
-        return parent is not None and (parent.type == "program" or parent.type == "export_statement" and parent.parent is not None and parent.parent.type == "program")
 
     def exported_consts(self) -> dict[str, dict]:
         exported: dict[str, str] = {}
@@ -150,7 +159,8 @@ class _File:
             value = node.child_by_field_name("value")
             if value is not None and value.type == "identifier":
                 exported["default"] = ts.text(value)
-        for node in self.ctx.find("assignment_expression"):  # module.exports.X = X / exports.X = 'x'
+        commonjs = b"exports" in self.ctx.source.words  # both shapes below name `exports`
+        for node in self.ctx.find("assignment_expression") if commonjs else ():  # module.exports.X = X / exports.X = 'x'
             left = member_path(node.child_by_field_name("left"))
             if left.startswith(("module.exports.", "exports.")):
                 right = ts.unwrap(node.child_by_field_name("right"))
@@ -227,6 +237,7 @@ class _File:
     # -- the shapes --
 
     def scan(self) -> None:
+        self._collect_bindings()
         for node in self.ctx.find("binary_expression", "ternary_expression", "augmented_assignment_expression",
                                   "variable_declarator", "pair", "call_expression"):
             kind = node.type
@@ -279,13 +290,15 @@ class _File:
                 self.fallback(env, node.child_by_field_name(other))
 
     def _schema_entry(self, pair) -> None:
+        value = ts.unwrap(pair.child_by_field_name("value"))
+        if value is None or value.type not in ("object", "call_expression"):
+            return  # most properties: a schema entry is a JSON schema or a validator call
         key_node = pair.child_by_field_name("key")
         key = ts.string_value(key_node) if key_node is not None and key_node.type == "string" else ts.text(key_node)
         if not key or not self.sem.is_secret_like(key):
             return
         if not _ENV_STYLE.match(key) and not self._inside_create_env(pair):
             return
-        value = ts.unwrap(pair.child_by_field_name("value"))
         if value is not None and value.type == "object":  # JSON schema (@fastify/env, env-schema, ajv)
             props = object_properties(value)
             if "default" in props and "type" in props:
@@ -313,6 +326,13 @@ class _File:
         return False
 
     def _env_helper(self, call) -> None:
+        # Most calls are neither `.default(…)`, a `.get(…)` lookup nor an env helper: their callee's
+        # last name says so without building the dotted path.
+        function = ts.unwrap(call.child_by_field_name("function"))
+        if function is not None and function.type in ("member_expression", "identifier"):
+            last = ts.text(function.child_by_field_name("property") if function.type == "member_expression" else function)
+            if last != "default" and last != "get" and not _ENV_HELPERS.match(last):
+                return
         path = callee_path(call)
         last = path.rsplit(".", 1)[-1]
         args = call_arguments(call)
@@ -342,6 +362,9 @@ def _config_get(call) -> str | None:
     call = ts.unwrap(call)
     if call is None or call.type != "call_expression":
         return None
+    function = ts.unwrap(call.child_by_field_name("function"))
+    if function is None or function.type == "member_expression" and ts.text(function.child_by_field_name("property")) != "get":
+        return None  # `x.get(…)` or `x['get'](…)` only: tell without building the dotted path
     receiver, _, method = callee_path(call).rpartition(".")
     if method != "get" or not _CONFIG_RECEIVER.search(receiver.rsplit(".", 1)[-1]):
         return None

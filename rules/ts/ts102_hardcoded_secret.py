@@ -92,6 +92,22 @@ _SINKS = {
 
 _NOT_A_NAME = re.compile(r"[/\\.\s:@]")
 
+# A fixed part of every format `token_kind` knows (see `linter.secrets`): a value without one holds no token.
+_TOKEN_HINT = re.compile(r"gh[pousr]_|github_pat_|[sr]k_live_|whsec_|sk-|AKIA|ASIA|xox[baprs]-|hooks\.slack\.com/services/|SG\.|glpat-|npm_|eyJ|-----BEGIN ")
+_NO_WHITESPACE = re.compile(r"\S{16,}")
+_ASCII_CLASSES = (re.compile(r"[a-z]"), re.compile(r"[A-Z]"), re.compile(r"[0-9]"))
+
+
+def _may_be_bound_credential(value: str) -> bool:
+    """Whether a value with no known token format could still be reported once bound to a secret:
+    only a high-entropy literal or an `Authorization` scheme can. Checks the cheap necessary parts of
+    `is_high_entropy` in C (no whitespace; two of lower case, upper case and digits), not the whole."""
+    if _NO_WHITESPACE.fullmatch(value) is None:
+        return _AUTH_SCHEME.match(value) is not None
+    if "://" in value or value.startswith(("/", "./", "../", "#", "$")):
+        return False
+    return not value.isascii() or sum(pattern.search(value) is not None for pattern in _ASCII_CLASSES) >= 2
+
 
 def _binding_name(literal) -> str | None:
     """The secret-like place a literal is stored in or passed to, as a name; None if it is neither."""
@@ -179,22 +195,27 @@ def check(ctx):
     path = semantics.path
     if semantics.is_test or is_declaration_path(path) or is_story_path(path):
         return
-    for node in ctx.find(*_STRING_TYPES):
-        # No credential shape is shorter than 16 characters (+ 2 quotes): skip most literals unread.
-        if node.end_byte - node.start_byte < 18 or (node.parent is not None and node.parent.type in _STRING_TYPES):
-            continue
+    # No credential shape is shorter than 16 characters (+ 2 quotes): skip most literals unread.
+    candidates = [node for kind in _STRING_TYPES for node in ctx.find(kind)
+                  if node.end_byte - node.start_byte >= 18 and (node.parent is None or node.parent.type not in _STRING_TYPES)]
+    candidates.sort(key=ts.document_order)  # report in document order, as one merged `find` would
+    for node in candidates:
         for value, whole in _values(node):
-            kind = token_kind(value)
+            # token_kind runs a dozen regexes; one search for the formats' fixed parts rules most values out.
+            may_be_token = _TOKEN_HINT.search(value) is not None
+            kind = token_kind(value) if may_be_token else None
             name = None
             if kind is None and whole:
+                if not may_be_token and not _may_be_bound_credential(value):
+                    continue
                 name = _binding_name(node)
                 scheme = _AUTH_SCHEME.match(value) if name and name.lower() in _AUTH_HEADERS else None
                 if scheme:
                     kind = looks_like_credential(scheme.group(2), "AUTH_TOKEN", secret_like=lambda _name: True)
                 elif name and name.startswith(_SINK_PREFIX):
                     kind = looks_like_credential(value, "SECRET", secret_like=lambda _name: True)
-                else:
-                    kind = looks_like_credential(value, name, secret_like=semantics.is_secret_like) if name else None
+                elif name and (may_be_token or semantics.is_secret_like(name)):
+                    kind = looks_like_credential(value, name, secret_like=semantics.is_secret_like)
             if kind is None:
                 continue
             if kind == "a high-entropy literal" and name and _env_fallback(ctx, name):

@@ -79,6 +79,8 @@ _DEV_ONLY_KEYS = {"allowedDevOrigins", "devIndicators", "webpackDevMiddleware", 
 _HOST_WORDS = {"URL", "URI", "HOST", "ENDPOINT", "ORIGIN", "DOMAIN", "SERVER", "ADDR", "ADDRESS", "BASE", "API", "REDIS", "DATABASE", "DB"}
 _BIND_NAMES = {"HOST", "HOSTNAME", "BIND", "BIND_HOST", "LISTEN_HOST", "LISTEN_ADDRESS", "SERVER_HOST", "BIND_ADDRESS", "ADDRESS"}
 _FALLBACK_OPERATORS = {"||", "??"}
+# Lower case, as `SourceFile.mentions` wants: every address `_URL` and `_HOST` accept.
+_LOCAL_SPELLINGS = (b"localhost", b"127.0.0.1", b"0.0.0.0", b"[::1]")
 
 
 def literal_text(node) -> str | None:
@@ -235,6 +237,13 @@ def _guard_fix(ctx, literal, operator) -> Fix | None:
     fixable=True,
 )
 def check(ctx):
+    # Every report is a literal naming a local address (`local_kind`), and a literal's value is its
+    # source text (escapes stay raw), so a file that never spells one, in upper or lower case, has
+    # nothing to report. Not word triggers: `LocalHost` and `LOCALHOST` are other words. JSX attribute strings
+    # drop HTML entities (`local&amp;host`), so `next.config` files, whose literals may be
+    # attributes, are always read.
+    if not ctx.source.mentions(*_LOCAL_SPELLINGS) and not _NEXT_CONFIG.search(ctx.source.scope):
+        return
     semantics = ctx.semantics
     path = semantics.path
     if semantics.is_test or path.endswith((".d.ts", ".d.mts", ".d.cts")) or ".stories." in path:
