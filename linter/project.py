@@ -126,14 +126,17 @@ def _module_statements(ctx: "FileContext") -> list:
     data = ctx.source.data
     root = ctx.root
     found = False
-    for match in _LOADER_CALL.finditer(data):
+    # substring tests first (memchr speed): most files contain none of these words. `import\n(`
+    # would slip past this test; formatters never write it.
+    loaders = b"require" in data or b"import(" in data or b"import (" in data
+    for match in _LOADER_CALL.finditer(data) if loaders else ():
         callee = root.named_descendant_for_byte_range(match.start(1), match.end(1))
         call = callee.parent if callee is not None else None
         if callee is not None and callee.type in ("identifier", "import") and call is not None and call.type == "call_expression" \
                 and call.child_by_field_name("function") == callee:
             nodes.append(call)
             found = True
-    for match in _EXPORTS_WORD.finditer(data):
+    for match in _EXPORTS_WORD.finditer(data) if b"exports" in data else ():
         node = root.named_descendant_for_byte_range(match.start(), match.end())
         while node is not None and node.parent is not None and node.parent.type == "member_expression":
             node = node.parent  # `exports.x`, `module.exports`, `module.exports.x`: the caller checks which
