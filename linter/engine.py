@@ -63,10 +63,11 @@ def selected_rules(config: Config, rules: dict[str, Rule] | None = None) -> dict
 
 def read_source(target: Target, config: Config, stat: os.stat_result | None = None) -> tuple[SourceFile | None, Notice | None]:
     try:
-        size = (stat or target.path.stat()).st_size
+        size = (stat or os.stat(target.location)).st_size
         if size > config.max_file_size:
             return None, Notice(target.rel, f"skipped: {size:,} bytes is over the {config.max_file_size:,}-byte limit (max-file-size)", "note")
-        data = target.path.read_bytes()
+        with open(target.location, "rb") as handle:
+            data = handle.read()
     except OSError as error:
         return None, Notice(target.rel, f"cannot read file: {error.strerror or error}", "error")
     if b"\x00" in data[:8192]:
@@ -162,7 +163,7 @@ def analyze_target(target: Target, config: Config, rules: list[Rule]) -> FileRes
     from linter.cache import content_key
 
     try:
-        stat = target.path.stat()  # before reading: a change after it shows as a new signature
+        stat = os.stat(target.location)  # before reading: a change after it shows as a new signature
     except OSError:
         stat = None
     source, notice = read_source(target, config, stat)
