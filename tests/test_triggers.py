@@ -39,3 +39,12 @@ def test_a_trigger_must_be_one_token() -> None:
     with pytest.raises(ValueError, match="not one token"):
         rule(code="TS999", slug="x", level="error", cwe=1, summary="x", target="ts", triggers=("process.env",))
 
+
+
+def test_ts202_triggers_name_every_shutdown_module() -> None:
+    """A file that imports a shutdown module records a handler; its name must hold a trigger."""
+    from rules.ts import ts202_missing_graceful_shutdown as ts202
+
+    triggers = load_rules()["TS202"].triggers
+    for spec in ts202._SHUTDOWN_MODULES:
+        assert not SourceFile("a.ts", f"import '{spec}'".encode()).words.isdisjoint(triggers), spec

@@ -67,6 +67,7 @@ _ANY_REGEX = re.compile(r"^/\^?\.[*+]\$?/[a-z]*$")
 _ACAO = "access-control-allow-origin"
 _ACAC = "access-control-allow-credentials"
 _HEADER_SETTERS = {"setHeader", "header", "set", "append", "appendHeader"}
+_CORS_CALL_WORDS = frozenset({b"cors", b"kcors", b"enableCors"})  # what _CORS_MODULE specs and `enableCors` contain
 
 
 def _cors_names(ctx) -> set[str]:
@@ -312,22 +313,30 @@ def check(ctx):
     checker = _Checker(ctx)
     scope = checker.scope
     names = _cors_names(ctx)
-    for call in ctx.find("call_expression"):
+    words = ctx.source.words
+    # A CORS middleware call names an imported CORS function, a CORS module or `enableCors`.
+    calls = ctx.find("call_expression") if names or not words.isdisjoint(_CORS_CALL_WORDS) else ()
+    for call in calls:
         function = call.child_by_field_name("function")
         callee = member_path(function)
-        args = call_arguments(call)
         if (names and callee in names) or _is_cors_module_call(function):
+            args = call_arguments(call)
             checker.options(args[0] if args else None, call, callee if callee in names else "cors")
-        elif callee.endswith(".register") and args and (ts.text(ts.unwrap(args[0])) in names or _is_cors_module_call(args[0])):
-            checker.options(args[1] if len(args) > 1 else None, call, "@fastify/cors")
+        elif callee.endswith(".register"):
+            args = call_arguments(call)
+            if args and (ts.text(ts.unwrap(args[0])) in names or _is_cors_module_call(args[0])):
+                checker.options(args[1] if len(args) > 1 else None, call, "@fastify/cors")
         elif callee.endswith(".enableCors"):
+            args = call_arguments(call)
             checker.options(args[0] if args else None, call, "enableCors")
-    # Options defined apart from the call (exported, or passed as `cors: { … }`).
-    for node in ctx.find("pair", "object"):
+    # Options defined apart from the call (exported, or passed as `cors: { … }`): a `cors` key,
+    # or an object with an `origin` key.
+    apart = ("pair",) * (b"cors" in words) + ("object",) * (b"origin" in words)
+    for node in ctx.find(*apart) if apart else ():
         if node.type == "pair":
-            key = ts.text(node.child_by_field_name("key")).strip("'\"")
+            key = node.child_by_field_name("key")
             value = ts.unwrap(node.child_by_field_name("value"))
-            if key == "cors" and value is not None and value.type == "object":
+            if key is not None and key.text.strip(b"'\"") == b"cors" and value is not None and value.type == "object":
                 checker.options(value, node, "cors", default_origin_any=False)
         elif node.type == "object" and node.id not in checker.done:
             props = object_properties(node)
@@ -337,7 +346,10 @@ def check(ctx):
             named_cors = holder is not None and holder.type == "variable_declarator" and "cors" in ts.text(holder.child_by_field_name("name")).lower()
             if named_cors or ("credentials" in props and _origin_verdict(scope, props["origin"]) is not None):
                 checker.options(node, node, "cors", default_origin_any=False)
-    # Hand-written headers that echo the request's Origin.
+    # Hand-written headers that echo the request's Origin: only an Access-Control-Allow-Origin
+    # write is ever reported.
+    if _ACAO.encode() not in ctx.source.lowered:
+        return
     writes = list(_header_writes(ctx))
     credentials = any(name == _ACAC and _truthy(value) for _node, name, value in writes)
     for node, name, value in writes:

@@ -69,7 +69,11 @@ _SESSION_MODULES = re.compile(
     r"^(cookie-parser|cookie-session|express-session|cookies|cookie|@fastify/(cookie|session|secure-session)|fastify-(cookie|session|secure-session)"
     r"|iron-session|next-auth(/.*)?|@auth/.+|koa-session|@hapi/cookie|lucia|better-auth(/.*)?|passport)$"
 )
-_SESSION_WORDS = (b"cookie", b"session", b"next-auth", b"@auth/", b"lucia", b"better-auth", b"passport")
+# Every session signal `_session_use` reads holds one of these whole words: a module name
+# (`express-session`, `next-auth`, `@auth/core`, `better-auth`, `lucia`, `passport`), `cookies`
+# from next/headers, or a `.cookies`/`.session`/`.signedCookies`/`.cookie(`/`.setCookie(`/
+# `.clearCookie(` member.
+_SESSION_WORDS = frozenset({b"cookie", b"cookies", b"session", b"signedCookies", b"setCookie", b"clearCookie", b"auth", b"lucia", b"passport"})
 _SESSION_MEMBERS = re.compile(r"\.(cookies|session|signedCookies)$")
 _SESSION_CALLS = re.compile(r"\.(cookie|setCookie|clearCookie|session)$|^cookies$")
 _COMMENTED_REGISTRATION = re.compile(
@@ -140,7 +144,7 @@ def collect(ctx):
     # Cheap checks first: every off switch names CSRF/XSRF; every session signal names a
     # cookie, a session or an auth library.
     mentions_csrf = source.mentions(b"csrf", b"xsrf")
-    mentions_session = source.mentions(*_SESSION_WORDS)
+    mentions_session = not source.words.isdisjoint(_SESSION_WORDS)
     if not (mentions_csrf or mentions_session) or not ctx.semantics.is_server_code:
         return None
     candidates = []

@@ -76,6 +76,7 @@ constructor or the line above.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 
 from linter import ts
@@ -466,9 +467,11 @@ def _guards(ctx, functions: dict[str, object]) -> dict[str, list[int]]:
     data = ctx.source.data
     guards: dict[str, list[int]] = {}
     for name, function in functions.items():
-        params = parameter_names(function)
         body = data[function.start_byte : function.end_byte]
-        if not any(params) or not (b".use(" in body or b"connect" in body or b"upgrade" in body):
+        if not (b".use(" in body or b"connect" in body or b"upgrade" in body):
+            continue
+        params = parameter_names(function)
+        if not any(params):
             continue
         protected = set()
         slots = {param: position for position, param in enumerate(params) if param}
@@ -534,20 +537,26 @@ def _local_functions(ctx) -> dict[str, object]:
     return functions
 
 
-def collect(ctx):
-    """Plain data about one file for phase 2: the socket servers it creates (kind, location,
-    binding, factory, options), what it registers on any name (`.use`, `connection` and
-    `upgrade` handlers), which local names it exports under which names, calls that bind a
-    name to a function's result, values handed to functions, and functions that guard a
-    parameter or authenticate a socket."""
-    path = ctx.source.scope
-    if is_test_path(path) or is_story_path(path) or is_declaration_path(path):
-        return None
-    data = ctx.source.data
+# A file can create a socket server only if it names socket.io, ws or a loose socket.io class.
+_SERVER_WORDS = frozenset({b"socket", b"ws", *(name.encode() for name in _LOOSE_SOCKET_IO_CLASSES)})
+_HANDLER_EVENTS = frozenset({b"connect", b"connection", b"upgrade"})
+_PROTECTION_WORDS = _HANDLER_EVENTS | {b"use"}
+_DISCONNECT_WORDS = frozenset(word.encode() for word in _DISCONNECTS)
+_MEMBER_USE = re.compile(rb"\.\s*use\b")  # `io.use(`, not 'use client'
+# The identifier a call's source text starts with: its callee's first name (`io` of `io.of(…)`).
+_LEADING_NAME = re.compile(rb"[A-Za-z_$\x80-\xff][\w$\x80-\xff]*")
+
+
+def _leading_name(data: bytes, node) -> bytes | None:
+    """None when the node starts with something else (`(`, a template, `\\u…`): then look closer."""
+    match = _LEADING_NAME.match(data, node.start_byte)
+    return match.group() if match is not None else None
+
+
+def _servers(ctx) -> tuple[list[dict], list[list]]:
+    """The socket servers a file creates, and those handed straight to a function (`passed`)."""
     classes, modules = _classes(ctx)
-    functions = _local_functions(ctx)
     servers, passed = [], []
-    imported = {local for entry in ctx.module_facts["imports"] for _, local in entry["names"] if local}
     local_classes = {ts.text(node.child_by_field_name("name")) for node in ctx.find("class_declaration")}
     for node in ctx.find("new_expression", "call_expression"):
         kind = _server_kind(node, classes, modules, local_classes)
@@ -580,6 +589,56 @@ def collect(ctx):
             "options": sorted(options),
             "opaque": opaque,
         })
+    return servers, passed
+
+
+def collect(ctx):
+    """Plain data about one file for phase 2: the socket servers it creates (kind, location,
+    binding, factory, options), what it registers on any name (`.use`, `connection` and
+    `upgrade` handlers), which local names it exports under which names, calls that bind a
+    name to a function's result, values handed to functions, and functions that guard a
+    parameter or authenticate a socket.
+
+    No trigger word is sound here: a module that only imports the server (or receives it as
+    a parameter) and re-exports, wraps or protects it may name nothing socket-related. Instead
+    each kind of fact is gathered only where its text can occur, and a module that creates no
+    server keeps only the facts phase 2 can read for it: there a name can hold the server only
+    if it is imported, or bound from an imported call or from such a name."""
+    path = ctx.source.scope
+    if is_test_path(path) or is_story_path(path) or is_declaration_path(path):
+        return None
+    source = ctx.source
+    data, words = source.data, source.words
+    servers, passed = _servers(ctx) if not words.isdisjoint(_SERVER_WORDS) else ([], [])
+    origin = bool(servers)
+    # What protects a server: `.use(…)`, a 'connect'/'connection' or 'upgrade' handler, a
+    # function guarding its parameter with one of those, or one that disconnects a socket.
+    may_guard = not words.isdisjoint(_PROTECTION_WORDS)
+    may_disconnect = not words.isdisjoint(_DISCONNECT_WORDS) and _has_disconnect(data)
+    # Without a server, `.use` or a handler here, a call matters only if it may bind or hand on
+    # the server: its callee is imported or `require(…)` (local functions guard nothing here).
+    registers = origin or not words.isdisjoint(_HANDLER_EVENTS) or b"use" in words and _MEMBER_USE.search(data) is not None
+    functions = _local_functions(ctx) if origin or may_guard or may_disconnect else None
+
+    def local_functions() -> dict[str, object]:
+        nonlocal functions
+        if functions is None:
+            functions = _local_functions(ctx)
+        return functions
+
+    imported = {local for entry in ctx.module_facts["imports"] for _, local in entry["names"] if local}
+
+    def bound_by_import(callee: str) -> bool:
+        return callee.partition(".")[0] in imported and callee.count(".") <= 1
+
+    import_heads = None if registers else {name.encode() for name in imported} | {b"require"}
+
+    def unimported_call(node) -> bool:
+        """A call whose callee visibly starts with a name that is not imported."""
+        if import_heads is None:
+            return False
+        head = _leading_name(data, node)
+        return head is not None and head not in import_heads
 
     aliases: dict[str, tuple[str, str | None]] = {}
     calls: dict[str, str] = {}
@@ -591,6 +650,8 @@ def collect(ctx):
         if name is None or name.type != "identifier" or value is None:
             continue
         if value.type == "call_expression":
+            if unimported_call(value) and ts.text(name) not in calls and ts.text(name) not in aliases:
+                continue  # binds no server, and overwrites no name that might
             target = _receiver(value, aliases)
             if target is not None and target[1] is not None:
                 aliases[ts.text(name)] = target
@@ -599,69 +660,101 @@ def collect(ctx):
                 required = _required_spec(value.child_by_field_name("function"))
                 if required is not None:  # const io = require('./socket-io')(server)
                     calls[ts.text(name)] = "require:" + required
-                elif callee and "()" not in callee and (callee in functions or callee.partition(".")[0] in imported and callee.count(".") <= 1):
-                    calls[ts.text(name)] = callee
+                elif callee and "()" not in callee:
+                    # A local factory returns a server only where one is created; elsewhere its
+                    # result matters only when it rebinds a name an imported call bound before.
+                    local = ts.text(name)
+                    if bound_by_import(callee) or (origin or local in calls) and callee in local_functions():
+                        calls[local] = callee
         elif value.type in ("identifier", "member_expression") and member_path(value):
             aliases[ts.text(name)] = (member_path(value), None)
 
+    if functions is None:
+        functions = {}
     uses, connections, upgrades = [], [], []
     for node in ctx.find("call_expression"):
+        if unimported_call(node):
+            continue
         function = node.child_by_field_name("function")
         if function is None:
             continue
-        args = call_arguments(node)
+        args = None
         if function.type == "member_expression":
             method = ts.text(function.child_by_field_name("property"))
-            if method == "use" and args:
-                target = _receiver(function.child_by_field_name("object"), aliases)
-                if target is not None:
-                    uses.append(list(target))
-                continue
-            if method in ("on", "once", "addListener") and len(args) >= 2:
-                event = ts.string_value(args[0])
-                if event in ("connection", "connect"):
+            if method == "use":
+                args = call_arguments(node)
+                if args:
                     target = _receiver(function.child_by_field_name("object"), aliases)
-                    handler, ref = _handler(args[1], functions)
                     if target is not None:
-                        connections.append({
-                            "base": target[0], "ns": target[1],
-                            "auth": authenticates(handler) if handler is not None else None,
-                            "ref": ref if handler is None else None,
-                            "location": ctx.location(node, note="connection handler that serves events without checking credentials first"),
-                        })
-                elif event == "upgrade":
-                    handler, _ = _handler(args[1], functions)
-                    if handler is not None:
-                        upgrades.append(_upgrade_facts(handler))
-                continue
+                        uses.append(list(target))
+                continue  # `x.use()` hands nothing on
+            if method in ("on", "once", "addListener"):
+                args = call_arguments(node)
+                if len(args) >= 2:
+                    event = ts.string_value(args[0])
+                    if event in ("connection", "connect"):
+                        target = _receiver(function.child_by_field_name("object"), aliases)
+                        handler, ref = _handler(args[1], functions)
+                        if target is not None:
+                            connections.append({
+                                "base": target[0], "ns": target[1],
+                                "auth": authenticates(handler) if handler is not None else None,
+                                "ref": ref if handler is None else None,
+                                "location": ctx.location(node, note="connection handler that serves events without checking credentials first"),
+                            })
+                    elif event == "upgrade":
+                        handler, _ = _handler(args[1], functions)
+                        if handler is not None:
+                            upgrades.append(_upgrade_facts(handler))
+                    continue
         callee = member_path(function)
         required = _required_spec(function)
         if required is not None:  # require('./socket-auth')(io)
             callee = "require:" + required
-        if callee and "()" not in callee and (required or callee in functions or callee.partition(".")[0] in imported and callee.count(".") <= 1):
-            for position, arg in enumerate(args):
+        if callee and "()" not in callee and (required or callee in functions or bound_by_import(callee)):
+            for position, arg in enumerate(args if args is not None else call_arguments(node)):
                 arg = ts.unwrap(arg)
                 if arg is not None and arg.type == "identifier":
                     passed.append([callee, position, ts.text(arg)])
                 elif arg is not None and arg.type == "member_expression" and member_path(arg).startswith("this."):
                     passed.append([callee, position, _qualify(member_path(arg), arg)])
 
-    guards = _guards(ctx, functions)
+    guards = _guards(ctx, functions) if may_guard else {}
     socket_auth = {
         name: True for name, function in functions.items()
-        if _has_disconnect(data[function.start_byte : function.end_byte]) and authenticates(function)
-    }
+        if _has_disconnect(data, function.start_byte, function.end_byte) and authenticates(function)
+    } if may_disconnect else {}
+    plain_aliases = {k: list(v) for k, v in aliases.items() if v[1] is None}
+
+    if origin:
+        exports = _exports(ctx)
+    else:
+        # Phase 2 follows only names that may hold the server; here those are the candidates.
+        holders = imported | calls.keys() | plain_aliases.keys()
+
+        def may_hold(name: str) -> bool:
+            return name.partition(".")[0] in holders
+
+        passed = [
+            entry for entry in passed
+            if entry[2] in holders and (entry[0].startswith("require:") or bound_by_import(entry[0]) or entry[0] in guards)
+        ]
+        plain_aliases = {name: target for name, target in plain_aliases.items() if may_hold(target[0])}
+        exports = {name: exported for name, exported in _exports(ctx).items() if may_hold(name)} if holders else {}
 
     facts = {
         "servers": servers, "uses": uses, "connections": connections, "upgrades": upgrades,
         "passed": passed, "calls": calls, "guards": guards, "socket_auth": socket_auth,
-        "exports": _exports(ctx), "aliases": {k: list(v) for k, v in aliases.items() if v[1] is None},
+        "exports": exports, "aliases": plain_aliases,
     }
     return {key: value for key, value in facts.items() if value} or None
 
 
-def _has_disconnect(text: bytes) -> bool:
-    return any(f".{word}(".encode() in text for word in _DISCONNECTS)
+_DISCONNECT_CALLS = tuple(f".{word}(".encode() for word in _DISCONNECTS)
+
+
+def _has_disconnect(data: bytes, start: int = 0, end: int | None = None) -> bool:
+    return any(data.find(call, start, end) != -1 for call in _DISCONNECT_CALLS)
 
 
 def _looks_like_options(node) -> bool:
@@ -689,7 +782,9 @@ def _const_value(ctx, node):
 def _exports(ctx) -> dict[str, list[str]]:
     """Local binding -> names other modules import it by."""
     out: dict[str, set[str]] = {}
-    for node in ctx.find("export_statement", "assignment_expression"):
+    # `module.exports = …` / `exports.x = …` name `exports`; other assignments export nothing
+    exporting = ("export_statement", "assignment_expression") if b"exports" in ctx.source.words else ("export_statement",)
+    for node in ctx.find(*exporting):
         if node.type == "export_statement":
             if node.child_by_field_name("source") is not None:
                 continue

@@ -73,6 +73,8 @@ _SHUTDOWN_MODULES = {
     "exit-hook", "async-exit-hook", "node-graceful-shutdown", "@moebius/http-graceful-shutdown", "death",
     "node-cleanup", "@hono/node-server/graceful-shutdown", "graceful-shutdown-manager",
 }
+# One word of each shutdown module's name: a file importing one contains it.
+_SHUTDOWN_MODULE_WORDS = ("grace", "graceful", "terminus", "lightship", "hook", "death", "cleanup")
 _BULLMQ = {"bullmq", "@taskforcesh/bullmq-pro"}
 _SIGNAL_METHODS = {"on", "once", "addListener", "prependListener", "prependOnceListener"}
 _SERVERLESS_GUARD = re.compile(r"\b(VERCEL|AWS_LAMBDA_FUNCTION_NAME|LAMBDA_TASK_ROOT|NETLIFY|require\.main|import\.meta\.main|IS_OFFLINE|FUNCTIONS_EMULATOR)\b")
@@ -97,7 +99,11 @@ def _imported_names(ctx) -> dict[str, tuple[str, str]]:
 def _registers_shutdown(ctx, specs: set[str]) -> bool:
     if specs & _SHUTDOWN_MODULES:
         return True
-    sigterm = any(ts.string_value(node) == "SIGTERM" for node in ctx.find("string"))
+    data = ctx.source.data
+    nest_hooks = b"enableShutdownHooks" in data
+    sigterm = b"SIGTERM" in data and any(ts.string_value(node) == "SIGTERM" for node in ctx.find("string"))
+    if not (nest_hooks or sigterm):
+        return False
     for call in ctx.find("call_expression"):
         path = callee_path(call)
         if path.endswith(".enableShutdownHooks"):
@@ -138,7 +144,8 @@ def _skipped(ctx, node) -> bool:
 def _entries(ctx, imports: dict[str, str], specs: set[str]):
     imported = _imported_names(ctx)
     server_file = bool(specs & _SERVER_MODULES)
-    for call in ctx.find("call_expression"):
+    hono_serve = specs & {"@hono/node-server"}
+    for call in ctx.find("call_expression") if b"listen" in ctx.source.words or hono_serve else ():
         function = ts.unwrap(call.child_by_field_name("function"))
         if function is None:
             continue
@@ -155,7 +162,7 @@ def _entries(ctx, imports: dict[str, str], specs: set[str]):
                 yield call, "server"
         elif function.type == "identifier" and imported.get(ts.text(function)) in (("@hono/node-server", "serve"), ("@hono/node-server", "default")):
             yield call, "server"
-    for node in ctx.find("new_expression"):
+    for node in ctx.find("new_expression") if specs & _BULLMQ else ():
         constructor = ts.unwrap(node.child_by_field_name("constructor"))
         path = member_path(constructor)
         base = path.split(".", 1)[0]
@@ -222,6 +229,9 @@ def _package_entries(index) -> set[str]:
     target="project",
     collect=collect,
     security_severity=3.0,
+    # What a file can contribute: a `.listen(...)`, Hono's `serve` or a BullMQ `Worker` (entry
+    # points), and a 'SIGTERM' string, `enableShutdownHooks` or a shutdown module (handlers).
+    triggers=("listen", "hono", "bullmq", "SIGTERM", "enableShutdownHooks", *_SHUTDOWN_MODULE_WORDS),
     tags=("reliability",),
 )
 def check(ctx):
