@@ -98,6 +98,37 @@ _NO_WHITESPACE = re.compile(r"\S{16,}")
 _ASCII_CLASSES = (re.compile(r"[a-z]"), re.compile(r"[A-Z]"), re.compile(r"[0-9]"))
 
 
+# Where in the bytes a literal that can be reported shows itself: a token format's fixed part
+# anywhere in it, or an opening quote followed by 16 non-space bytes (a high-entropy value) or
+# by an `Authorization` scheme. The lookahead keeps matches from swallowing the next quote.
+_TOKEN_HINT_BYTES = re.compile(_TOKEN_HINT.pattern.encode())
+_LITERAL_START = re.compile(rb"[\"'`](?=\S{16}|(?:Bearer|Basic|Token|token|Bot)\s)")
+
+
+def _candidate_literals(ctx) -> list:
+    """The string and template literals (18+ bytes with their quotes; no credential shape is
+    shorter) that could hold a credential, in document order. They are found from the bytes
+    and looked up in the tree one by one, so files full of ordinary strings cost a regex
+    scan, not a visit of every string node. A superset of what `check` can report: a token
+    format needs its fixed part (`_TOKEN_HINT`), anything else must pass
+    `_may_be_bound_credential`, which needs no whitespace in the first 16 bytes or a scheme."""
+    data = ctx.source.data
+    root = ctx.root
+    found: dict[int, object] = {}
+    positions = [match.start() for match in _TOKEN_HINT_BYTES.finditer(data)]
+    positions += [match.start() + 1 for match in _LITERAL_START.finditer(data)]
+    for position in positions:
+        node = root.named_descendant_for_byte_range(position, min(position + 1, len(data)))
+        while node is not None and node.type not in _STRING_TYPES:
+            node = node.parent
+        if node is None or node.start_byte in found or node.end_byte - node.start_byte < 18:
+            continue
+        if node.parent is not None and node.parent.type in _STRING_TYPES:
+            continue
+        found[node.start_byte] = node
+    return [found[start] for start in sorted(found)]
+
+
 def _may_be_bound_credential(value: str) -> bool:
     """Whether a value with no known token format could still be reported once bound to a secret:
     only a high-entropy literal or an `Authorization` scheme can. Checks the cheap necessary parts of
@@ -195,11 +226,7 @@ def check(ctx):
     path = semantics.path
     if semantics.is_test or is_declaration_path(path) or is_story_path(path):
         return
-    # No credential shape is shorter than 16 characters (+ 2 quotes): skip most literals unread.
-    candidates = [node for kind in _STRING_TYPES for node in ctx.find(kind)
-                  if node.end_byte - node.start_byte >= 18 and (node.parent is None or node.parent.type not in _STRING_TYPES)]
-    candidates.sort(key=ts.document_order)  # report in document order, as one merged `find` would
-    for node in candidates:
+    for node in _candidate_literals(ctx):
         for value, whole in _values(node):
             # token_kind runs a dozen regexes; one search for the formats' fixed parts rules most values out.
             may_be_token = _TOKEN_HINT.search(value) is not None
