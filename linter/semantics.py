@@ -230,7 +230,9 @@ _LOGGER_RECEIVERS = {
     "fastify.log", "app.log", "server.log", "req.log", "request.log", "reply.log", "ctx.log", "c.var.logger",
     "this.log", "this.logger", "this._logger", "Logger",
 }
-_LOG_METHODS = {"log", "info", "debug", "warn", "warning", "error", "trace", "fatal", "verbose", "silly", "http", "notice", "critical", "dir", "table"}
+# A logger call names one of these methods (`logger.info`, `console['log']`), so a file without
+# any of the words has no log call: rules that only judge log calls trigger on them.
+LOG_METHODS = {"log", "info", "debug", "warn", "warning", "error", "trace", "fatal", "verbose", "silly", "http", "notice", "critical", "dir", "table"}
 _PASS_THROUGH = {"JSON.stringify", "util.inspect", "inspect", "String", "Object.assign", "Object.entries", "Object.values", "structuredClone", "serialize"}
 # Nouns whose whole value must not reach a log (RULES.md TS105). Only the last word counts:
 # `accessToken` is a token, `userId` / `tokenExpiry` / `sessionCount` are chosen fields.

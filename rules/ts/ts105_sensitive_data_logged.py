@@ -69,7 +69,7 @@ import re
 
 from linter import ts
 from linter.registry import rule
-from linter.semantics import callee_path, member_path, name_words
+from linter.semantics import LOG_METHODS, callee_path, member_path, name_words
 
 
 _SECRET_WORDS = {"TOKEN", "TOKENS", "PASSWORD", "PASSWORDS", "PASSWD", "PWD", "SECRET", "SECRETS", "AUTHORIZATION",
@@ -121,6 +121,9 @@ def _browser_file(path: str) -> bool:
     target="ts",
     security_severity=6.5,
     tags=("security", "logging", "privacy"),
+    # Only logger calls are judged, and any logger's receiver may be configured (`logger-names`),
+    # but its method is always one of these.
+    triggers=tuple(sorted(LOG_METHODS)),
 )
 def check(ctx):
     semantics = ctx.semantics
