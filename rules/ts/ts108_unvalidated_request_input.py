@@ -452,6 +452,8 @@ def _describe(node) -> str:
     precision="medium",
     security_severity=5.0,
     tags=("security", "input-validation"),
+    # Only reads `_is_read` accepts are reported, and each names one of these members or methods.
+    triggers=tuple(sorted(_INPUT_MEMBERS | _INPUT_METHODS | _HONO_GETTERS | _GETTERS)),
 )
 def check(ctx):
     semantics = ctx.semantics
