@@ -235,7 +235,9 @@ _LOGGER_RECEIVERS = {
     "fastify.log", "app.log", "server.log", "req.log", "request.log", "reply.log", "ctx.log", "c.var.logger",
     "this.log", "this.logger", "this._logger", "Logger",
 }
-_LOG_METHODS = {"log", "info", "debug", "warn", "warning", "error", "trace", "fatal", "verbose", "silly", "http", "notice", "critical", "dir", "table"}
+# A logger call names one of these methods (`logger.info`, `console['log']`), so a file without
+# any of the words has no log call: rules that only judge log calls trigger on them.
+LOG_METHODS = {"log", "info", "debug", "warn", "warning", "error", "trace", "fatal", "verbose", "silly", "http", "notice", "critical", "dir", "table"}
 _PASS_THROUGH = {"JSON.stringify", "util.inspect", "inspect", "String", "Object.assign", "Object.entries", "Object.values", "structuredClone", "serialize"}
 # Nouns whose whole value must not reach a log (RULES.md TS105). Only the last word counts:
 # `accessToken` is a token, `userId` / `tokenExpiry` / `sessionCount` are chosen fields.
@@ -536,11 +538,14 @@ class FileSemantics:
                             handlers.append(target)
                         break
                     wrapped = next((arg for arg in args if arg is not None and arg.type == "call_expression"), None)
-        for node in self.ctx.find("call_expression", *FUNCTION_TYPES):
-            if node.type in FUNCTION_TYPES and node not in handlers and function_directive(node) == "use server":
-                handlers.append(node)
+        # A function-level 'use server' spells its bytes out (string values keep escapes raw):
+        # without them no function body needs its directive read.
+        inline_actions = b"use server" in self.ctx.source.data
+        for node in self.ctx.find("call_expression", *FUNCTION_TYPES) if inline_actions else self.ctx.find("call_expression"):
             if node.type == "call_expression":
                 handlers.extend(h for h in self._routed_functions(node) if h not in handlers)
+            elif node not in handlers and function_directive(node) == "use server":
+                handlers.append(node)
         return handlers
 
     def function_bound_to(self, name: str) -> Node | None:
@@ -562,8 +567,10 @@ class FileSemantics:
         if function is None or function.type != "member_expression":
             return
         method = ts.text(function.child_by_field_name("property"))
+        if method not in _ROUTER_METHODS:
+            return
         args = call_arguments(call)
-        if method in _ROUTER_METHODS and args:
+        if args:
             first = ts.unwrap(args[0])
             routed = ts.string_value(first) is not None or (first is not None and first.type in ("template_string", "regex", "array"))
             if method == "route" and first is not None and first.type == "object":
@@ -659,9 +666,12 @@ class FileSemantics:
         `fastify.log.*`, `req.log.*`, pino/winston/bunyan instances, configured logger names."""
         if call.type != "call_expression":
             return False
-        path = callee_path(call)
+        function = call.child_by_field_name("function")
+        if function is not None and function.type == "member_expression" and ts.text(function.child_by_field_name("property")) not in LOG_METHODS:
+            return False  # most calls: decided by the method name without building the receiver's path
+        path = member_path(function)
         receiver, _, method = path.rpartition(".")
-        if not receiver or method not in _LOG_METHODS:
+        if not receiver or method not in LOG_METHODS:
             return False
         if receiver in ("console", "globalThis.console", "global.console", "window.console"):
             return True

@@ -640,6 +640,9 @@ def _checked(ctx, query, handler, owners) -> bool:
     precision="medium",
     security_severity=8.1,
     tags=("security", "authorization"),
+    # Every query `_queries` accepts names its filter: a `where` option (Prisma, Drizzle relational
+    # queries) or a `.where`/`.andWhere`/`.eq`/`.match` call (query builders, Supabase).
+    triggers=("where", "andWhere", "eq", "match"),
 )
 def check(ctx):
     semantics = ctx.semantics

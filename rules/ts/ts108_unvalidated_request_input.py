@@ -64,6 +64,10 @@ _INPUT_METHODS = {"json", "formData", "parseBody"}  # request.json(), c.req.pars
 _GETTERS = {"get", "getAll"}  # searchParams.get('x'), formData.get('x')
 _NOT_REQUEST_OBJECTS = {"c", "ctx", "context", "res", "reply", "response", "resp", "h"}
 _HONO_GETTERS = {"query", "queries", "json", "parseBody", "formData"}
+_READ_NAMES = _INPUT_MEMBERS | _INPUT_METHODS | _HONO_GETTERS | _GETTERS
+# Every read `_is_read` accepts has one of those names as a member's property (`.body`, `?.get(`):
+# a file that has the words only elsewhere (a `query:` key, a `body` variable) has no read.
+_READ_MEMBER = re.compile(rf"\.\s*(?:{'|'.join(sorted(_READ_NAMES))})\b".encode())
 _VALIDATE_METHODS = {
     "parse", "safeParse", "parseAsync", "safeParseAsync", "spa", "validate", "validateSync", "validateAsync",
     "validateOrReject", "assert", "create", "is", "decode", "check", "cast", "isValid", "isValidSync", "attempt",
@@ -396,7 +400,9 @@ def _first_unvalidated_read(ctx, handler):
     return None
 
 
-_REQUEST_TYPES = re.compile(r"^(?:\w+\.)?(Request|NextRequest|NextApiRequest|FastifyRequest|IncomingMessage|HonoRequest)\b(?!\s*\[)")
+_REQUEST_TYPE_NAMES = ("Request", "NextRequest", "NextApiRequest", "FastifyRequest", "IncomingMessage", "HonoRequest")
+_REQUEST_TYPES = re.compile(rf"^(?:\w+\.)?({'|'.join(_REQUEST_TYPE_NAMES)})\b(?!\s*\[)")
+_REQUEST_TYPE_WORDS = frozenset(name.encode() for name in _REQUEST_TYPE_NAMES)
 _ROUTE_MODULE = re.compile(r"(^|/)(app/)?routes/")
 
 
@@ -408,6 +414,8 @@ def _handlers(ctx):
     handlers = list(semantics.request_handlers)
     seen = set(handlers)
     remix = bool(_ROUTE_MODULE.search(semantics.path))
+    if not remix and ctx.source.words.isdisjoint(_REQUEST_TYPE_WORDS):
+        return handlers  # no parameter here can be typed as a request: no function's parameters need reading
     for node in ctx.find(*FUNCTION_TYPES):
         if node in seen:
             continue
@@ -452,10 +460,12 @@ def _describe(node) -> str:
     precision="medium",
     security_severity=5.0,
     tags=("security", "input-validation"),
+    # Only reads `_is_read` accepts are reported, and each names one of these members or methods.
+    triggers=tuple(sorted(_READ_NAMES)),
 )
 def check(ctx):
     semantics = ctx.semantics
-    if not semantics.is_server_code:
+    if not semantics.is_server_code or not _READ_MEMBER.search(ctx.source.data):
         return
     for handler in _handlers(ctx):
         read = _first_unvalidated_read(ctx, handler)

@@ -61,6 +61,8 @@ slowest legitimate call.
 - https://axios-http.com/docs/req_config
 """
 
+import re
+
 from linter import ts
 from linter.finding import Fix
 from linter.registry import Option, rule
@@ -73,6 +75,10 @@ _HTTP_MODULES = {
     "axios": "axios", "got": "got", "ky": "ky", "undici": "undici", "node-fetch": "node-fetch",
     "cross-fetch": "fetch", "isomorphic-fetch": "fetch", "isomorphic-unfetch": "fetch",
 }
+# Every client this rule knows is the global `fetch` or a local name imported from one of
+# `_HTTP_MODULES` in this same file, whose spec ends in one of these words (`node-fetch` in
+# `fetch`, `isomorphic-unfetch` in `unfetch`). A file with none of them has no client to check.
+_TRIGGERS = ("fetch", *sorted({re.split(r"[^A-Za-z0-9_$]+", spec)[-1] for spec in _HTTP_MODULES} - {"fetch"}))
 # Hooks that only run in a browser component: a function calling one is a client component.
 _REACT_CLIENT_HOOKS = {
     "useState", "useEffect", "useLayoutEffect", "useReducer", "useRef", "useTransition", "useOptimistic",
@@ -316,6 +322,7 @@ def _fetch_fix(ctx, call, args, timeout_ms: int):
     tags=("reliability",),
     options={"timeout-ms": Option(int, 10000, "timeout the fix inserts, in milliseconds")},
     fixable=True,
+    triggers=_TRIGGERS,
 )
 def check(ctx):
     if not ctx.semantics.is_server_code or _client_module(ctx):
@@ -330,6 +337,9 @@ def check(ctx):
             ctx.report(node, message, fix=fix)
 
     clients = _imported_clients(ctx)
+    # Instances come only from an axios imported here: without one, an unknown callee is no client
+    # and the declarations need not be read.
+    imports_axios = "axios" in clients.values()
     instances = None
     for call in ctx.find("call_expression"):
         callee = member_path(call.child_by_field_name("function"))
@@ -343,6 +353,8 @@ def check(ctx):
         if kind == "undici.fetch":
             kind = "fetch"
         if kind is None:
+            if not imports_axios:
+                continue
             if instances is None:
                 instances = _axios_instances(ctx, clients)
             if base in instances and method in _AXIOS_METHODS | {""}:
