@@ -102,6 +102,12 @@ _ASCII_CLASSES = (re.compile(r"[a-z]"), re.compile(r"[A-Z]"), re.compile(r"[0-9]
 # anywhere in it, or an opening quote followed by 16 non-space bytes (a high-entropy value) or
 # by an `Authorization` scheme. The lookahead keeps matches from swallowing the next quote.
 _TOKEN_HINT_BYTES = re.compile(_TOKEN_HINT.pattern.encode())
+# The same fixed parts as the file's words (`SourceFile.words` splits at `-` and `.`): every
+# format but the AWS ids starts a word (`linter.secrets` requires an edge before it), so a
+# file none of whose words fits holds no token, and the costlier byte scan is skipped.
+_TOKEN_WORD = re.compile(
+    rb"(?:^| )\$?(?:gh[pousr]_|github_pat_|[sr]k_live_|whsec_|npm_|eyJ)|(?:^| )(?:sk|xox[baprs]|SG|glpat|BEGIN|slack)(?: |$)|AKIA|ASIA"
+)
 _LITERAL_START = re.compile(rb"[\"'`](?=\S{16}|(?:Bearer|Basic|Token|token|Bot)\s)")
 
 
@@ -115,8 +121,9 @@ def _candidate_literals(ctx) -> list:
     data = ctx.source.data
     root = ctx.root
     found: dict[int, object] = {}
-    positions = [match.start() for match in _TOKEN_HINT_BYTES.finditer(data)]
-    positions += [match.start() + 1 for match in _LITERAL_START.finditer(data)]
+    positions = [match.start() + 1 for match in _LITERAL_START.finditer(data)]
+    if _TOKEN_WORD.search(b" ".join(ctx.source.words)):
+        positions += [match.start() for match in _TOKEN_HINT_BYTES.finditer(data)]
     for position in positions:
         node = root.named_descendant_for_byte_range(position, min(position + 1, len(data)))
         while node is not None and node.type not in _STRING_TYPES:
