@@ -140,22 +140,30 @@ class FileContext(Context):
         self.root = tree.root_node
         self.lang = lang
         self._captures: dict[str, dict] = {}
-        self._nodes: dict[str, list[ts.Node]] = {}
+        self._nodes: dict[str, list[ts.Node]] = {}  # type -> nodes in document order
+        self._unordered: dict[str, list[ts.Node]] = {}  # collected, not yet asked for
+        self._collected: set[str] = set()
 
     def find(self, *types: str) -> list[ts.Node]:
         """Every node of these types in the file, in document order. Rules and facilities use
         this instead of walking the tree themselves: the first request collects every type in
         `_INDEXED_TYPES` in one pass in C, rarer ones are collected on demand, and the result
-        is shared by every rule."""
-        buckets = self._nodes
-        missing = [kind for kind in types if kind not in buckets]
+        is shared by every rule. A type's nodes are sorted when first asked for."""
+        ordered = self._nodes
+        missing = [kind for kind in types if kind not in ordered and kind not in self._collected]
         if missing:
-            wanted = tuple(dict.fromkeys(missing + [kind for kind in _INDEXED_TYPES if kind not in buckets])) \
+            wanted = tuple(dict.fromkeys(missing + [kind for kind in _INDEXED_TYPES if kind not in self._collected])) \
                 if any(kind in _INDEXED_SET for kind in missing) else tuple(missing)
-            buckets.update(ts.nodes_by_type(self.root, self.lang, wanted))
+            self._unordered.update(ts.nodes_by_type(self.root, self.lang, wanted))
+            self._collected.update(wanted)
+        for kind in types:
+            if kind not in ordered:
+                nodes = self._unordered.pop(kind, [])
+                nodes.sort(key=ts.document_order)  # the query cursor does not return them in order
+                ordered[kind] = nodes
         if len(types) == 1:
-            return buckets[types[0]]
-        found = [node for kind in types for node in buckets[kind]]
+            return ordered[types[0]]
+        found = [node for kind in types for node in ordered[kind]]
         found.sort(key=ts.document_order)
         return found
 

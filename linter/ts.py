@@ -63,19 +63,18 @@ def is_node_type(name: str, lang: str) -> bool:
 
 
 @lru_cache(maxsize=None)
-def _type_query(types: tuple[str, ...], lang: str) -> tree_sitter.Query:
-    return tree_sitter.Query(language(lang), " ".join(f"({name}) @{name}" for name in types))
+def _type_query(types: tuple[str, ...], lang: str) -> tree_sitter.Query | None:
+    known = [name for name in types if is_node_type(name, lang)]
+    return tree_sitter.Query(language(lang), " ".join(f"({name}) @{name}" for name in known)) if known else None
 
 
 def nodes_by_type(node: Node, lang: str, types: tuple[str, ...]) -> dict[str, list[Node]]:
-    """Every descendant of `node` (itself included) of each of `types`, in document order, found
-    by one compiled query: the traversal runs in C and only the wanted nodes become Python
-    objects. Types the grammar does not know map to nothing."""
-    known = tuple(name for name in types if is_node_type(name, lang))
-    found = tree_sitter.QueryCursor(_type_query(known, lang)).captures(node) if known else {}
-    for nodes in found.values():
-        nodes.sort(key=document_order)  # the cursor does not return them in order
-    return {name: found.get(name, []) for name in types}
+    """Every descendant of `node` (itself included) of each of `types`, found by one compiled
+    query: the traversal runs in C and only the wanted nodes become Python objects. The lists
+    come in the cursor's order, not the document's: sort the ones you use (`document_order`).
+    Types the grammar does not know, or with no node, are missing from the result."""
+    query = _type_query(types, lang)
+    return tree_sitter.QueryCursor(query).captures(node) if query is not None else {}
 
 
 def document_order(node: Node) -> tuple[int, int]:
