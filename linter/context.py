@@ -159,12 +159,12 @@ class FileContext(Context):
         for kind in types:
             if kind not in ordered:
                 nodes = self._unordered.pop(kind, [])
-                nodes.sort(key=ts.document_order)  # the query cursor does not return them in order
+                ts.sort_in_document_order(nodes)  # the query cursor does not return them in order
                 ordered[kind] = nodes
         if len(types) == 1:
             return ordered[types[0]]
         found = [node for kind in types for node in ordered[kind]]
-        found.sort(key=ts.document_order)
+        ts.sort_in_document_order(found)
         return found
 
     def captures(self, query: str) -> dict[str, list[ts.Node]]:

@@ -145,7 +145,7 @@ def _module_statements(ctx: "FileContext") -> list:
             nodes.append(parent)
             found = True
     if found:
-        nodes.sort(key=ts.document_order)
+        ts.sort_in_document_order(nodes)
     return nodes
 
 

@@ -8,6 +8,7 @@ grammar; capture names are the contract between a query file and the rules.
 from __future__ import annotations
 
 from functools import lru_cache
+from operator import attrgetter
 from typing import Iterator
 
 import tree_sitter
@@ -71,14 +72,21 @@ def _type_query(types: tuple[str, ...], lang: str) -> tree_sitter.Query | None:
 def nodes_by_type(node: Node, lang: str, types: tuple[str, ...]) -> dict[str, list[Node]]:
     """Every descendant of `node` (itself included) of each of `types`, found by one compiled
     query: the traversal runs in C and only the wanted nodes become Python objects. The lists
-    come in the cursor's order, not the document's: sort the ones you use (`document_order`).
+    come in the cursor's order, not the document's: sort the ones you use (`sort_in_document_order`).
     Types the grammar does not know, or with no node, are missing from the result."""
     query = _type_query(types, lang)
     return tree_sitter.QueryCursor(query).captures(node) if query is not None else {}
 
 
-def document_order(node: Node) -> tuple[int, int]:
-    return node.start_byte, -node.end_byte
+_START = attrgetter("start_byte")
+_END = attrgetter("end_byte")
+
+
+def sort_in_document_order(nodes: list[Node]) -> None:
+    """Sort in place by start, an enclosing node before the nodes it starts with: two stable
+    sorts on C-level keys, about twice as fast as one sort on a Python key function."""
+    nodes.sort(key=_END, reverse=True)
+    nodes.sort(key=_START)
 
 
 def text(node: Node | None) -> str:
