@@ -14,74 +14,72 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator, Mapping
 
 _BLOCK = 100
 _MOD = 37
 _MASK = (1 << 64) - 1
-_FIRST_MOD = pow(_MOD, _BLOCK, 1 << 64)
-_EOF = 0xFFFF
-_TAB, _SPACE, _LF, _CR = 9, 32, 10, 13
+_TAB, _SPACE = 9, 32
 
 
-def _utf16_units(text: str):
-    for char in text:
-        code = ord(char)
-        if code > 0xFFFF:
-            code -= 0x10000
-            yield 0xD800 + (code >> 10)
-            yield 0xDC00 + (code & 0x3FF)
-        else:
-            yield code
+class LineHashes(Mapping):
+    """1-based line number -> `primaryLocationLineHash`. Which lines share a window (the `:N`
+    count) is settled for every line at once by slicing the unit stream, in C; the rolling
+    hash itself, 100 multiply-adds in Python, is computed only for the lines asked for, which
+    in a scan are the few that carry findings."""
+
+    def __init__(self, units: bytes, starts: list[int]) -> None:
+        # units: the processed stream as UTF-16-LE, then the end-of-file unit and the zeros
+        # the action feeds to flush its window
+        self._units = units
+        self._starts = starts
+        self._occurrence: list[int] = []
+        seen: dict[bytes, int] = {}
+        for start in starts:
+            window = units[2 * start : 2 * start + 2 * _BLOCK]
+            seen[window] = seen.get(window, 0) + 1
+            self._occurrence.append(seen[window])
+        self._cache: dict[int, str] = {}
+
+    def __getitem__(self, line: int) -> str:
+        if not isinstance(line, int) or not 1 <= line <= len(self._starts):
+            raise KeyError(line)
+        value = self._cache.get(line)
+        if value is None:
+            offset = 2 * self._starts[line - 1]
+            window = self._units[offset : offset + 2 * _BLOCK]
+            digest = 0
+            for index in range(0, len(window), 2):
+                digest = (digest * _MOD + (window[index] | window[index + 1] << 8)) & _MASK
+            value = self._cache[line] = f"{digest:x}:{self._occurrence[line - 1]}"
+        return value
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(1, len(self._starts) + 1))
+
+    def __len__(self) -> int:
+        return len(self._starts)
 
 
-def github_line_hashes(text: str) -> dict[int, str]:
-    """Map 1-based line number to its `primaryLocationLineHash` value."""
-    window = [0] * _BLOCK
-    line_at = [-1] * _BLOCK
-    hashes: dict[int, str] = {}
-    counts: dict[str, int] = {}
-    state = {"hash": 0, "index": 0, "line": 0, "line_start": True, "prev_cr": False}
+def github_line_hashes(text: str) -> LineHashes:
+    """Map 1-based line number to its `primaryLocationLineHash` value.
 
-    def output() -> None:
-        value = format(state["hash"], "x")
-        counts[value] = counts.get(value, 0) + 1
-        hashes[line_at[state["index"]]] = f"{value}:{counts[value]}"
-        line_at[state["index"]] = -1
+    The action skips spaces and tabs, folds CR LF and lone CR to LF, hashes the 100 units that
+    start each line (the end-of-file unit 0xFFFF and then zeros past the end), and counts a
+    line after the last LF too. Folding line endings before dropping blanks keeps `CR space LF`
+    two line breaks, as the action's character-by-character state machine has it."""
+    folded = text.replace("\r\n", "\n").replace("\r", "\n").translate(_BLANKS)
+    units = folded.encode("utf-16-le")
+    if len(units) == 2 * len(folded):  # no astral characters: string offsets are unit offsets
+        starts = [0] + [match.end() for match in _LF.finditer(folded)]
+    else:
+        starts = [0] + [match.end() // 2 for match in _LF_UNIT.finditer(units) if match.start() % 2 == 0]
+    return LineHashes(units + b"\xff\xff" + b"\x00\x00" * _BLOCK, starts)
 
-    def update(current: int) -> None:
-        index = state["index"]
-        begin = window[index]
-        window[index] = current
-        state["hash"] = (_MOD * state["hash"] + current - _FIRST_MOD * begin) & _MASK
-        state["index"] = (index + 1) % _BLOCK
 
-    def process(current: int) -> None:
-        if current in (_SPACE, _TAB) or (state["prev_cr"] and current == _LF):
-            state["prev_cr"] = False
-            return
-        if current == _CR:
-            current = _LF
-            state["prev_cr"] = True
-        else:
-            state["prev_cr"] = False
-        if line_at[state["index"]] != -1:
-            output()
-        if state["line_start"]:
-            state["line_start"] = False
-            state["line"] += 1
-            line_at[state["index"]] = state["line"]
-        if current == _LF:
-            state["line_start"] = True
-        update(current)
-
-    for unit in _utf16_units(text):
-        process(unit)
-    process(_EOF)
-    for _ in range(_BLOCK):
-        if line_at[state["index"]] != -1:
-            output()
-        update(0)
-    return hashes
+_BLANKS = {_SPACE: None, _TAB: None}
+_LF = re.compile("\n")
+_LF_UNIT = re.compile(b"\n\x00")
 
 
 _WHITESPACE = re.compile(r"\s+")
