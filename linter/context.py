@@ -6,6 +6,7 @@ byte range) and a message to `report`, and the engine stamps the rest.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -143,9 +144,12 @@ class FileContext(Context):
         self._nodes: dict[str, list[ts.Node]] = {}  # type -> nodes in document order
         self._unordered: dict[str, list[ts.Node]] = {}  # collected, not yet asked for
         self._collected: set[str] = set()
+        self._merged: dict[tuple[str, ...], list[ts.Node]] = {}  # `find` of several types, shared
+        self._starts: dict[tuple[str, ...], list[int]] = {}  # start bytes of a `find` result, for `find_in`
 
     def find(self, *types: str) -> list[ts.Node]:
-        """Every node of these types in the file, in document order. Rules and facilities use
+        """Every node of these types in the file, in document order (a shared list: do not
+        modify it). Rules and facilities use
         this instead of walking the tree themselves: the first request collects every type in
         `_INDEXED_TYPES` in one pass in C, rarer ones are collected on demand, and the result
         is shared by every rule. A type's nodes are sorted when first asked for."""
@@ -163,9 +167,23 @@ class FileContext(Context):
                 ordered[kind] = nodes
         if len(types) == 1:
             return ordered[types[0]]
-        found = [node for kind in types for node in ordered[kind]]
-        ts.sort_in_document_order(found)
+        found = self._merged.get(types)
+        if found is None:
+            found = self._merged[types] = [node for kind in types for node in ordered[kind]]
+            ts.sort_in_document_order(found)
         return found
+
+    def find_in(self, node: ts.Node, *types: str) -> list[ts.Node]:
+        """`find(*types)` within `node` (itself included): a function body's calls, say. Cut
+        from the shared index by binary search, instead of walking the subtree in Python."""
+        nodes = self.find(*types)
+        starts = self._starts.get(types)
+        if starts is None:
+            starts = self._starts[types] = [found.start_byte for found in nodes]
+        low = bisect_left(starts, node.start_byte)
+        high = bisect_left(starts, node.end_byte, low)
+        end = node.end_byte
+        return [found for found in nodes[low:high] if found.end_byte <= end]
 
     def captures(self, query: str) -> dict[str, list[ts.Node]]:
         if query not in self._captures:

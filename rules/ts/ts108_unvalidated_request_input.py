@@ -289,12 +289,12 @@ def _enclosing_bindings(read) -> list[str]:
     return []
 
 
-def _derived_names(handler, names) -> set[str]:
+def _derived_names(ctx, handler, names) -> set[str]:
     """`names` and the locals computed from them (`const lang = form.get('lang')`), two steps deep."""
     from linter.semantics import pattern_bindings
 
     derived = set(names)
-    declarators = [n for n in ts.walk(handler) if n.type == "variable_declarator"]
+    declarators = ctx.find_in(handler, "variable_declarator")
     for _ in range(2):
         for declarator in declarators:
             value = declarator.child_by_field_name("value")
@@ -364,9 +364,7 @@ def _first_unvalidated_read(ctx, handler):
     body = handler.child_by_field_name("body")
     if body is None:
         return None
-    for node in ts.walk(body):
-        if node.type not in ("member_expression", "call_expression"):
-            continue
+    for node in ctx.find_in(body, "member_expression", "call_expression"):
         inner = next((parent for parent in ts.ancestors(node) if parent.type in FUNCTION_TYPES), None)
         if inner is not None and inner != handler and (inner in semantics.request_handlers or _takes_request(inner)):
             continue  # a nested handler is judged on its own
@@ -376,9 +374,9 @@ def _first_unvalidated_read(ctx, handler):
         return None
     if _validated_by_route(handler):
         return None
-    from_reads = _derived_names(handler, [name for read in reads for name in _enclosing_bindings(read)])
-    for call in ts.walk(body):
-        if call.type == "call_expression" and _validating_call(semantics, call, handler, from_reads):
+    from_reads = _derived_names(ctx, handler, [name for read in reads for name in _enclosing_bindings(read)])
+    for call in ctx.find_in(body, "call_expression"):
+        if _validating_call(semantics, call, handler, from_reads):
             return None
     for read in reads:
         if _narrowed(read) or any(other != read and other.start_byte <= read.start_byte and read.end_byte <= other.end_byte for other in reads):
@@ -388,7 +386,7 @@ def _first_unvalidated_read(ctx, handler):
         names = _bound_names(read)
         if _only_path_parameters(read, names, segments):
             continue
-        if names and _guarded(handler, _derived_names(handler, names)):
+        if names and _guarded(handler, _derived_names(ctx, handler, names)):
             continue
         if names is None:
             return read
