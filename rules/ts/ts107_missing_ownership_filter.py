@@ -113,6 +113,9 @@ _CHECK_HELPER = re.compile(
 )
 
 
+_ALNUM_ONLY = re.compile(rb"[^a-z0-9]")
+
+
 def _norm(name: str) -> str:
     return name.replace("_", "").lower()
 
@@ -125,8 +128,22 @@ class _Owners:
     def __init__(self, names) -> None:
         self.exact = {_norm(name) for name in names}
         self.tails = [tuple(word.lower() for word in name_words(name)) for name in names]
+        self._known: dict[str, bool] = {}  # a handler names the same keys over and over
+        # An owner name's letters and digits, lower-cased, end with one of these: text without
+        # any of them names no owner column.
+        self.needles = {"".join(tail).encode() for tail in self.tails if tail} | {_ALNUM_ONLY.sub(b"", name.encode()) for name in self.exact}
+
+    def may_name_owner(self, text: bytes) -> bool:
+        squeezed = _ALNUM_ONLY.sub(b"", text.lower())
+        return any(needle in squeezed for needle in self.needles)
 
     def owner(self, raw: str) -> bool:
+        known = self._known.get(raw)
+        if known is None:
+            known = self._known[raw] = self._judge(raw)
+        return known
+
+    def _judge(self, raw: str) -> bool:
         if _norm(raw) in self.exact:
             return True
         words = tuple(word.lower() for word in name_words(raw))
@@ -148,6 +165,8 @@ def _id_like(column: str | None, owners: set[str]) -> bool:
 
 def _mentions_owner(node, owners: set[str]) -> bool:
     """Any key, property, shorthand or string in `node` names an owner column."""
+    if node is None or not owners.may_name_owner(node.text):
+        return False
     for child in ts.walk(node):
         if child.type in ("property_identifier", "shorthand_property_identifier", "shorthand_property_identifier_pattern"):
             if owners.owner(ts.text(child)):
@@ -518,7 +537,7 @@ def _machine_caller(ctx, handler) -> bool:
     key = handler.start_byte
     if key not in cache:
         found = False
-        for node in ts.walk(handler):
+        for node in ctx.find_in(handler, "call_expression", "if_statement"):
             if node.type == "call_expression" and _SIGNATURE_CHECK.match((callee_path(node) or "").rsplit(".", 1)[-1]):
                 found = True
             elif node.type == "if_statement":
@@ -737,7 +756,7 @@ def _owned_reads(ctx, semantics, owners):
         if function is None or function.type != "member_expression":
             continue
         args = call_arguments(call)
-        if not args or not _mentions_owner(args[0], owners) and _method(call) not in ("where", "eq"):
+        if not args or _method(call) not in ("where", "eq") and not _mentions_owner(args[0], owners):
             continue
         handler = _handler_of(semantics, call)
         if handler is None:
