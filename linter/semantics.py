@@ -41,7 +41,13 @@ def is_test_path(path: str) -> bool:
     parts = path_parts(path)
     if _TEST_NAME.search(parts[-1]):
         return True
-    return any(part in _TEST_PARTS or _TEST_FOLDER.search(part) for part in parts[:-1])
+    return any(_is_test_folder(part) for part in parts[:-1])
+
+
+@lru_cache(maxsize=8192)
+def _is_test_folder(name: str) -> bool:
+    """Memoized: a monorepo's thousands of paths share a few hundred folder names."""
+    return name in _TEST_PARTS or _TEST_FOLDER.search(name) is not None
 
 
 def is_story_path(path: str) -> bool:
