@@ -109,6 +109,45 @@ def test_require_dynamic_import_and_import_equals(tmp_path, monkeypatch):
     assert index.files["src/server.js"]["module"]["exports"] == ["server"]
 
 
+def test_loader_words_in_comments_strings_and_members_are_not_imports(tmp_path, monkeypatch):
+    """require()/import()/exports are found from where their words occur in the bytes; only
+    real calls and assignments count, wherever they are nested."""
+    write(tmp_path, {
+        "src/main.js": """
+            // const old = require('./io');
+            const text = "import('./worker.js') and require('./io')";
+            const loader = { require: (x) => x };
+            loader.require('./io');
+            if (process.env.LAZY) {
+              module.exports.later = () => require ('./server');
+            }
+            const notExports = { exports: 1 };
+            notExports.exports = 2;
+        """,
+        "src/io.js": "module.exports = { io: 1 };\n",
+        "src/server.js": "exports.server = 1;\n",
+        "src/worker.ts": "export const worker = 1;\n",
+    })
+    index = build_index(tmp_path, monkeypatch)
+    assert edges(index) == {("src/main.js", "src/server.js")}
+    assert index.files["src/main.js"]["module"]["exports"] == ["later"]
+
+
+def test_imports_inside_declare_module_blocks_belong_to_the_ambient_module(tmp_path, monkeypatch):
+    write(tmp_path, {
+        "src/virtual.d.ts": """
+            declare module "virtual:routes" {
+              import type { Route } from "./route";
+              export const routes: Route[];
+            }
+        """,
+        "src/route.ts": "export type Route = { path: string };\n",
+    })
+    index = build_index(tmp_path, monkeypatch)
+    assert edges(index) == set()
+    assert index.files["src/virtual.d.ts"]["module"]["exports"] == []
+
+
 def test_reexports_and_barrels_reach_the_defining_module(tmp_path, monkeypatch):
     write(tmp_path, {
         "src/realtime/io.ts": "export const io = 1;\n",

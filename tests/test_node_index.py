@@ -1,0 +1,56 @@
+"""The shared node index: `find` returns what a walk of the whole tree would, in the same
+order, and `find_in` what a walk of one subtree would."""
+
+from __future__ import annotations
+
+from linter import ts
+from linter.config import Config
+from linter.context import FileContext
+from linter.source import SourceFile
+
+CODE = b"""
+import { make } from './make';
+const handler = async (req) => {
+  const a = make()(req.body)('x');          // three calls sharing a start byte
+  if (a) { log(`${fn(a)}`, { nested: { deep: call(1) } }); }
+  return () => inner(req.query);
+};
+export function other() { return outside(); }
+class Box { method() { return this.go(); } }
+"""
+
+
+def _context(data: bytes = CODE) -> FileContext:
+    tree = ts.parse(data, "typescript")
+    return FileContext(SourceFile("src/a.ts", data), Config(), tree, "typescript")
+
+
+def _walked(node, *types) -> list[tuple[int, int, str]]:
+    return [(n.start_byte, n.end_byte, n.type) for n in ts.walk(node) if n.type in types]
+
+
+def _spans(nodes) -> list[tuple[int, int, str]]:
+    return [(n.start_byte, n.end_byte, n.type) for n in nodes]
+
+
+def test_find_returns_what_a_walk_returns_in_the_same_order() -> None:
+    ctx = _context()
+    for types in (("call_expression",), ("call_expression", "arrow_function", "method_definition"),
+                  ("member_expression",), ("identifier", "string"), ("for_in_statement",), ("not_a_node_type",)):
+        assert _spans(ctx.find(*types)) == _walked(ctx.root, *types), types
+    calls = _spans(ctx.find("call_expression"))
+    assert len(calls) == 9 and calls[0][0] == calls[1][0] == calls[2][0]  # outermost first
+
+
+def test_find_in_returns_what_a_walk_of_the_subtree_returns() -> None:
+    ctx = _context()
+    handler = next(n for n in ctx.find("arrow_function") if n.parent.type == "variable_declarator")
+    for types in (("call_expression",), ("call_expression", "member_expression"), ("arrow_function",)):
+        assert _spans(ctx.find_in(handler, *types)) == _walked(handler, *types), types
+    names = [n.child_by_field_name("function").text for n in ctx.find_in(handler, "call_expression")]
+    assert b"outside" not in names and b"inner" in names
+
+
+def test_find_results_are_shared_not_recomputed() -> None:
+    ctx = _context()
+    assert ctx.find("call_expression", "new_expression") is ctx.find("call_expression", "new_expression")
