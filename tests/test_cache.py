@@ -153,3 +153,28 @@ def test_an_old_unchanged_file_is_not_read_again(tmp_path: Path, monkeypatch) ->
 
     monkeypatch.setattr(linter.cache, "content_key", refuse)
     assert _view(_scan(repo, cache)) == _view(cold)
+
+
+def test_in_a_git_work_tree_the_stat_from_discovery_is_trusted(tmp_path: Path, monkeypatch) -> None:
+    """Discovery stats every listed file anyway; the cache checks that signature instead of a second stat."""
+    import os
+    import subprocess
+
+    import linter.cache
+
+    repo, cache = tmp_path / "repo", tmp_path / "cache"
+    (repo / "src").mkdir(parents=True)
+    target = repo / "src" / "api.ts"
+    target.write_text(FETCH, encoding="utf-8")
+    os.utime(target, (1_600_000_000, 1_600_000_000))
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    cold = _scan(repo, cache)
+
+    def refuse(data):
+        raise AssertionError("a file was read and hashed although its stat matches")
+
+    monkeypatch.setattr(linter.cache, "content_key", refuse)
+    assert _view(_scan(repo, cache)) == _view(cold) and len(_view(cold)) == 1
+    monkeypatch.undo()
+    target.write_text(FETCH.replace("fetch(u)", "fetch(u, { signal: AbortSignal.timeout(5000) })"), encoding="utf-8")
+    assert _scan(repo, cache).findings == []
