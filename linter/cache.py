@@ -6,13 +6,14 @@ size and modification time: a file whose stat matches is not re-read, unless it 
 so close to when the table was written that a later change could share the timestamp (then
 its bytes are hashed). The project phase's findings are kept too, keyed by every file's
 content hash and every manifest's bytes, so an unchanged repository skips that phase; each
-file's facts are stored pickled apart and unpickled only when that phase has to run. The whole table of one scan lives in one file
-named after everything that can change a result: prodlint's version, a digest of the engine,
-rule and query sources (so a development checkout never reuses results of older code), the
-effective configuration and the selected rules. A config change or an upgrade therefore
-reads a different table; it never reuses a wrong result. Writes go to a temporary file and
-are renamed into place, so concurrent scans never see half a table; the directory is pruned
-to a bounded size, oldest tables first.
+file's facts are stored pickled apart and unpickled only when that phase has to run.
+
+The whole table of one scan lives in one file named after everything that can change a
+result: prodlint's version, a digest of the engine, rule and query sources (so a development
+checkout never reuses results of older code), the effective configuration and the selected
+rules. A config change or an upgrade therefore reads a different table; it never reuses a
+wrong result. Writes go to a temporary file and are renamed into place, so concurrent scans
+never see half a table; the directory is pruned to a bounded size, oldest tables first.
 """
 
 from __future__ import annotations

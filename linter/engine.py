@@ -15,6 +15,7 @@ import traceback
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import wraps
 from pathlib import Path
 
 from linter import ts
@@ -243,13 +244,9 @@ def analyze_all(
     codes = list(rules)
     items = [(target, target.rel in facts_only) for target in targets]
     if jobs <= 1 or len(targets) < 8:
-        collecting = gc.isenabled()
-        _init_worker(config, codes)
-        try:
+        with _cycle_collection(True):  # per-file contexts make cycles
+            _init_worker(config, codes)
             return _analyze_chunk(items)
-        finally:
-            if not collecting:
-                gc.disable()
     # Biggest files first so one large file does not finish last on an idle pool.
     ordered = sorted(items, key=lambda item: -_size(item[0]))
     chunk = max(1, min(64, len(ordered) // (jobs * 8)))
@@ -309,30 +306,22 @@ def open_cache(cache_dir: Path | None, config: Config, rules: dict[str, Rule], s
 
 
 def analyze_cached(
-    targets: list[Target], config: Config, rules: dict[str, Rule], jobs: int, facts_only: set[str],
-    cache_dir: Path | None, scope: str, cache=None,
+    targets: list[Target], config: Config, rules: dict[str, Rule], jobs: int, facts_only: set[str], cache,
 ) -> list[FileResult]:
-    """Phase 1 with the result cache: unchanged files come from it, the rest from the workers.
-    The caller that passes an open `cache` saves it; otherwise the table is saved here."""
-    owned = cache is None
-    if owned:
-        cache = open_cache(cache_dir, config, rules, scope)
+    """Phase 1 with the result cache (None: no cache): unchanged files come from it, the rest
+    from the workers. Results from the cache carry no project facts until `restore_facts`;
+    the caller saves the table (`ResultCache.save`)."""
     cached: list[FileResult] = []
     missing: list[Target] = []
     for target in targets:
         hit = cache.lookup(target, target.rel in facts_only) if cache is not None else None
         (cached if hit is not None else missing).append(hit if hit is not None else target)
     fresh = analyze_all(missing, config, rules, jobs, facts_only)
-    results = sorted(cached + fresh, key=lambda result: result.path)
     if cache is not None:
         # files that cannot be cached (unreadable, skipped as minified) are re-checked every
         # time; they alone do not make the table worth rewriting
         cache.dirty = any(result.content_key for result in fresh)
-        if owned:
-            cache.restore_facts(results)
-            if cache.dirty:
-                cache.save(results, cache.project)
-    return results
+    return sorted(cached + fresh, key=lambda result: result.path)
 
 
 def cached_project_rules(results: list[FileResult], manifests: dict, root: Path, config: Config, rules: dict[str, Rule], cache):
@@ -383,6 +372,30 @@ def run_project_rules(results: list[FileResult], manifests: dict, root: Path, co
     return findings, notices
 
 
+@contextmanager
+def _cycle_collection(enabled: bool):
+    """Run a block with Python's cyclic garbage collector on or off, then restore it."""
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        yield
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def _without_cycle_collection(function):
+    """The parent holds every file's results at once; the cyclic collector re-walking them on
+    each full collection cost a third of the project phase on medusa, and nothing a scan
+    makes is worth collecting before it ends."""
+
+    @wraps(function)
+    def run(*args, **kwargs):
+        with _cycle_collection(False):
+            return function(*args, **kwargs)
+
+    return run
+
+
 def shard_of(path: str, count: int) -> int:
     """1-based shard of a path: a hash of the path alone, so adding files never moves others."""
     import hashlib
@@ -390,6 +403,7 @@ def shard_of(path: str, count: int) -> int:
     return int.from_bytes(hashlib.blake2b(path.encode("utf-8"), digest_size=8).digest(), "big") % count + 1
 
 
+@_without_cycle_collection
 def scan(
     paths: list[Path],
     config: Config,
@@ -406,20 +420,6 @@ def scan(
     """Scan `paths`. Files found only under `index_paths`, and files outside `shard` (K of N),
     feed the project index (facts only) without being reported, so cross-file rules see the
     whole project whatever part of it is reported."""
-    # The parent holds every file's results at once; the cyclic collector re-walking them on
-    # each full collection cost a third of the project phase on medusa, and nothing here
-    # makes cycles worth collecting before the scan ends.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _scan(paths, config, root=root, jobs=jobs, extra_excludes=extra_excludes, use_ignores=use_ignores,
-                     cache_dir=cache_dir, index_paths=index_paths, shard=shard, report_unused_ignores=report_unused_ignores)
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _scan(paths, config, *, root, jobs, extra_excludes, use_ignores, cache_dir, index_paths, shard, report_unused_ignores) -> ScanResult:
     started = time.perf_counter()
     root = (root or Path.cwd()).resolve()
     rules = selected_rules(config)
@@ -441,7 +441,7 @@ def _scan(paths, config, *, root, jobs, extra_excludes, use_ignores, cache_dir, 
 
     scope = repr((str(root), sorted(str(Path(os.path.abspath(p))) for p in paths), sorted(extra_excludes)))
     cache = open_cache(cache_dir, config, rules, scope)
-    results = analyze_cached(targets, config, rules, jobs or os.cpu_count() or 1, facts_only, cache_dir, scope, cache)
+    results = analyze_cached(targets, config, rules, jobs or os.cpu_count() or 1, facts_only, cache)
 
     findings: list[Finding] = []
     notices: list[Notice] = list(found.notices)

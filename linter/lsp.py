@@ -277,12 +277,16 @@ class ProdlintServer(LanguageServer):
             started = time.perf_counter()
             try:
                 from linter.cache import default_directory
-                from linter.engine import analyze_cached, select_targets
+                from linter.engine import analyze_cached, open_cache, select_targets
 
                 found = discover([self.root], self.root, self.config)
                 targets = select_targets(found.targets, self.config)
                 facts_only = {target.rel for target in targets}  # open buffers bring their own findings
-                results = analyze_cached(targets, self.config, self.rules, 1, facts_only, default_directory(), f"lsp:{self.root}")
+                cache = open_cache(default_directory(), self.config, self.rules, f"lsp:{self.root}")
+                results = analyze_cached(targets, self.config, self.rules, 1, facts_only, cache)
+                cache.restore_facts(results)  # the editor's project index needs every file's facts
+                if cache.dirty:
+                    cache.save(results, cache.project)
                 with self.index_lock:
                     self.workspace_results = {result.path: result for result in results}
                     self.manifests = found.manifests
