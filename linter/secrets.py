@@ -57,6 +57,17 @@ _FORMATS: list[tuple[re.Pattern, str, int]] = [
     (re.compile(_EDGE + r"npm_([A-Za-z0-9]{36})(?![A-Za-z0-9])"), "an npm access token", 1),
 ]
 
+# The fixed part of every format above, for callers that rule values out before calling
+# `token_kind` (its dozen regexes are the costly part): a value none of these match holds no
+# known token. Keep in step with the formats; tests/test_secrets.py checks every sample.
+TOKEN_HINT = re.compile(r"gh[pousr]_|github_pat_|[sr]k_live_|whsec_|sk-|AKIA|ASIA|xox[baprs]-|hooks\.slack\.com/services/|SG\.|glpat-|npm_|eyJ|-----BEGIN ")
+TOKEN_HINT_BYTES = re.compile(TOKEN_HINT.pattern.encode())
+# The same fixed parts among a file's words, joined by spaces (`SourceFile.words` splits at
+# `-` and `.`): every format but the AWS ids needs an edge before it, so it starts a word.
+TOKEN_HINT_WORDS = re.compile(
+    rb"(?:^| )\$?(?:gh[pousr]_|github_pat_|[sr]k_live_|whsec_|npm_|eyJ)|(?:^| )\$?(?:sk|xox[baprs]|SG|glpat|BEGIN|slack)(?: |$)|AKIA|ASIA"
+)
+
 _PLACEHOLDER = re.compile(
     r"(^|[^a-z])(your|my)[-_ ]?(own[-_ ]?)?(api[-_ ]?)?(key|secret|token|password|pass|app|stripe|openai|github|aws|slack|access)"
     r"|^your[-_ A-Z]|x{4,}|\*{3,}|\.{3}|…|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|%[sd(]|"

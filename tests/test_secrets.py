@@ -14,6 +14,8 @@ import string
 import pytest
 
 from linter.secrets import (
+    TOKEN_HINT,
+    TOKEN_HINT_WORDS,
     github_checksum_ok,
     is_high_entropy,
     is_placeholder,
@@ -22,10 +24,20 @@ from linter.secrets import (
     shannon_entropy,
     token_kind,
 )
+from linter.source import SourceFile
 
 BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
 ALNUM = string.ascii_letters + string.digits
 RNG = random.Random(20240611)
+
+
+def assert_hinted(value: str) -> None:
+    """What callers use to skip `token_kind` must let every recognised token through: in the
+    value, and among the words of a file that holds it, whatever stands before it."""
+    assert TOKEN_HINT.search(value), value
+    for prefix in ("", "x = '", "$", "key:", "a.b/"):
+        words = SourceFile("a.ts", (prefix + value + "'").encode()).words
+        assert TOKEN_HINT_WORDS.search(b" ".join(sorted(words))), prefix + value
 
 
 def rand(n: int, alphabet: str = ALNUM) -> str:
@@ -59,6 +71,7 @@ def test_github_tokens_with_valid_checksum(prefix):
     for _ in range(20):
         token = github_token(prefix)
         assert token_kind(token) == "a GitHub token (valid checksum)"
+        assert_hinted(token)
         assert token_kind(f"Authorization: token {token}") is not None
 
 
@@ -72,7 +85,9 @@ def test_github_token_with_broken_checksum_is_not_a_known_format():
 
 
 def test_github_fine_grained_token():
-    assert token_kind(github_pat()) == "a GitHub fine-grained token (valid checksum)"
+    token = github_pat()
+    assert token_kind(token) == "a GitHub fine-grained token (valid checksum)"
+    assert_hinted(token)
     assert github_checksum_ok("abc", "000000") is False
 
 
@@ -85,16 +100,25 @@ def test_known_formats():
         "sk-or-v1-" + rand(64, "0123456789abcdef"): "an OpenRouter API key",
         "AKIA" + rand(16, string.ascii_uppercase + "234567"): "an AWS access key id",
         f"xoxb-{rand(12, string.digits)}-{rand(13, string.digits)}-{rand(24)}": "a Slack token",
+        f"https://hooks.slack.com/services/T{rand(10, string.ascii_uppercase)}/B{rand(10, string.ascii_uppercase)}/{rand(24)}":
+            "a Slack webhook URL",
+        f"SG.{rand(22)}.{rand(43)}": "a SendGrid API key",
+        "glpat-" + rand(20): "a GitLab personal access token",
+        "npm_" + rand(36): "an npm access token",
+        "sk-ant-api03-" + rand(90, ALNUM + "_-"): "an Anthropic API key",
     }
     for value, reason in cases.items():
         assert token_kind(value) == reason, value
         assert looks_like_credential(value) == reason
+        assert_hinted(value)
 
 
 def test_jwt_needs_a_json_header_with_alg():
     header = b64url({"alg": "HS256", "typ": "JWT"})
     payload = b64url({"sub": "svc", "role": "service_role"})
-    assert token_kind(f"{header}.{payload}.{rand(43, ALNUM + '-_')}") == "a signed JWT"
+    jwt = f"{header}.{payload}.{rand(43, ALNUM + '-_')}"
+    assert token_kind(jwt) == "a signed JWT"
+    assert_hinted(jwt)
     assert token_kind(f"{b64url({'typ': 'JWT'})}.{payload}.{rand(43)}") is None
     assert token_kind(f"eyJ{rand(20)}.eyJ{rand(20)}.{rand(43)}") is None  # not decodable JSON
     anon = b64url({"iss": "supabase", "role": "anon"})
@@ -104,7 +128,9 @@ def test_jwt_needs_a_json_header_with_alg():
 def test_pem_private_key_needs_a_body():
     body = base64.b64encode(RNG.randbytes(600)).decode()
     lines = "\n".join(body[i : i + 64] for i in range(0, len(body), 64))
-    assert token_kind(f"-----BEGIN RSA PRIVATE KEY-----\n{lines}\n-----END RSA PRIVATE KEY-----") == "a PEM rsa private key"
+    pem = f"-----BEGIN RSA PRIVATE KEY-----\n{lines}\n-----END RSA PRIVATE KEY-----"
+    assert token_kind(pem) == "a PEM rsa private key"
+    assert_hinted(pem)
     assert token_kind("-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----") is None
     assert token_kind("-----BEGIN PUBLIC KEY-----\n" + lines + "\n-----END PUBLIC KEY-----") is None
 

@@ -65,7 +65,7 @@ import re
 
 from linter import ts
 from linter.registry import rule
-from linter.secrets import looks_like_credential, token_kind
+from linter.secrets import TOKEN_HINT, TOKEN_HINT_BYTES, TOKEN_HINT_WORDS, looks_like_credential, token_kind
 from linter.semantics import call_arguments, is_declaration_path, is_story_path, member_path
 
 _STRING_TYPES = ("string", "template_string")
@@ -92,22 +92,14 @@ _SINKS = {
 
 _NOT_A_NAME = re.compile(r"[/\\.\s:@]")
 
-# A fixed part of every format `token_kind` knows (see `linter.secrets`): a value without one holds no token.
-_TOKEN_HINT = re.compile(r"gh[pousr]_|github_pat_|[sr]k_live_|whsec_|sk-|AKIA|ASIA|xox[baprs]-|hooks\.slack\.com/services/|SG\.|glpat-|npm_|eyJ|-----BEGIN ")
 _NO_WHITESPACE = re.compile(r"\S{16,}")
 _ASCII_CLASSES = (re.compile(r"[a-z]"), re.compile(r"[A-Z]"), re.compile(r"[0-9]"))
 
 
 # Where in the bytes a literal that can be reported shows itself: a token format's fixed part
-# anywhere in it, or an opening quote followed by 16 non-space bytes (a high-entropy value) or
-# by an `Authorization` scheme. The lookahead keeps matches from swallowing the next quote.
-_TOKEN_HINT_BYTES = re.compile(_TOKEN_HINT.pattern.encode())
-# The same fixed parts as the file's words (`SourceFile.words` splits at `-` and `.`): every
-# format but the AWS ids starts a word (`linter.secrets` requires an edge before it), so a
-# file none of whose words fits holds no token, and the costlier byte scan is skipped.
-_TOKEN_WORD = re.compile(
-    rb"(?:^| )\$?(?:gh[pousr]_|github_pat_|[sr]k_live_|whsec_|npm_|eyJ)|(?:^| )(?:sk|xox[baprs]|SG|glpat|BEGIN|slack)(?: |$)|AKIA|ASIA"
-)
+# anywhere in it (`TOKEN_HINT_BYTES`, looked for only in files whose words hold one), or an
+# opening quote followed by 16 non-space bytes (a high-entropy value) or by an `Authorization`
+# scheme. The lookahead keeps matches from swallowing the next quote.
 _LITERAL_START = re.compile(rb"[\"'`](?=\S{16}|(?:Bearer|Basic|Token|token|Bot)\s)")
 
 
@@ -116,14 +108,14 @@ def _candidate_literals(ctx) -> list:
     shorter) that could hold a credential, in document order. They are found from the bytes
     and looked up in the tree one by one, so files full of ordinary strings cost a regex
     scan, not a visit of every string node. A superset of what `check` can report: a token
-    format needs its fixed part (`_TOKEN_HINT`), anything else must pass
+    format needs its fixed part (`TOKEN_HINT`), anything else must pass
     `_may_be_bound_credential`, which needs no whitespace in the first 16 bytes or a scheme."""
     data = ctx.source.data
     root = ctx.root
     found: dict[int, object] = {}
     positions = [match.start() + 1 for match in _LITERAL_START.finditer(data)]
-    if _TOKEN_WORD.search(b" ".join(ctx.source.words)):
-        positions += [match.start() for match in _TOKEN_HINT_BYTES.finditer(data)]
+    if TOKEN_HINT_WORDS.search(b" ".join(ctx.source.words)):
+        positions += [match.start() for match in TOKEN_HINT_BYTES.finditer(data)]
     for position in positions:
         node = root.named_descendant_for_byte_range(position, min(position + 1, len(data)))
         while node is not None and node.type not in _STRING_TYPES:
@@ -236,7 +228,7 @@ def check(ctx):
     for node in _candidate_literals(ctx):
         for value, whole in _values(node):
             # token_kind runs a dozen regexes; one search for the formats' fixed parts rules most values out.
-            may_be_token = _TOKEN_HINT.search(value) is not None
+            may_be_token = TOKEN_HINT.search(value) is not None
             kind = token_kind(value) if may_be_token else None
             name = None
             if kind is None and whole:
