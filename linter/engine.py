@@ -16,13 +16,14 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import wraps
+from typing import Iterable
 from pathlib import Path
 
 from linter import ts
 from linter.config import Config, ConfigError
 from linter.context import FileContext
 from linter.discover import Discovery, Target, discover
-from linter.finding import FileResult, Finding, Notice
+from linter.finding import DEFERRED, FileResult, Finding, Notice
 from linter.fingerprint import stable_fingerprint
 from linter.registry import Rule, load_rules
 from linter.source import SourceFile
@@ -113,15 +114,19 @@ def time_budget(seconds: float):
 USE_TRIGGERS = True
 
 
-def run_rules(ctx, rules: list[Rule], result: FileResult) -> None:
+def run_rules(ctx, rules: list[Rule], result: FileResult, defer_facts: bool = False) -> None:
     """Run each rule on one context; a crashing rule becomes a notice, the others still run.
-    A rule whose trigger words the file lacks is skipped unread (`Rule.triggers`)."""
+    A rule whose trigger words the file lacks is skipped unread (`Rule.triggers`); with
+    `defer_facts`, so is a project rule's collection where it can wait (`Rule.eager`)."""
     words = None
     for rule in rules:
-        if rule.triggers and USE_TRIGGERS:
+        if rule.triggers and USE_TRIGGERS or rule.eager and defer_facts:
             if words is None:
                 words = ctx.source.words
-            if words.isdisjoint(rule.triggers):
+            if rule.triggers and USE_TRIGGERS and words.isdisjoint(rule.triggers):
+                continue
+            if rule.eager and defer_facts and words.isdisjoint(rule.eager):
+                result.facts[rule.code] = DEFERRED
                 continue
         ctx.rule = rule
         ctx.options = ctx.config.options_for(rule)
@@ -147,7 +152,7 @@ def run_rules(ctx, rules: list[Rule], result: FileResult) -> None:
     result.findings.extend(ctx.findings)
 
 
-def analyze_ts(source: SourceFile, config: Config, rules: list[Rule], result: FileResult, old_tree=None) -> FileContext:
+def analyze_ts(source: SourceFile, config: Config, rules: list[Rule], result: FileResult, old_tree=None, defer_facts: bool = False) -> FileContext:
     lang = ts.language_for(source.path)
     tree = ts.parse(source.data, lang, old_tree)
     ctx = FileContext(source, config, tree, lang)
@@ -156,8 +161,26 @@ def analyze_ts(source: SourceFile, config: Config, rules: list[Rule], result: Fi
         line = error.start_point[0] + 1 if error is not None else 0
         result.notices.append(Notice(source.path, f"syntax error near line {line}; rules ran on the parts that parse", "warning", line))
     result.facts["module"] = ctx.module_facts
-    run_rules(ctx, [rule for rule in rules if rule.target in ("ts", "project")], result)
+    run_rules(ctx, [rule for rule in rules if rule.target in ("ts", "project")], result, defer_facts)
     return ctx
+
+
+def collect_deferred(target: Target | None, config: Config, rule: Rule):
+    """A project rule's facts for one file whose collection the scan deferred (`Rule.eager`):
+    read and parsed again, for the few files the project phase turns out to need."""
+    if target is None or target.kind != "ts":
+        return None
+    source, _ = read_source(target, config)
+    if source is None:
+        return None
+    result = FileResult(source.path)
+    try:
+        with time_budget(config.time_budget):
+            lang = ts.language_for(source.path)
+            run_rules(FileContext(source, config, ts.parse(source.data, lang), lang), [rule], result)
+    except FileTimeout:
+        return None
+    return result.facts.get(rule.code)
 
 
 def analyze_target(target: Target, config: Config, rules: list[Rule]) -> FileResult:
@@ -170,22 +193,25 @@ def analyze_target(target: Target, config: Config, rules: list[Rule]) -> FileRes
     source, notice = read_source(target, config, stat)
     if notice is not None:
         return FileResult(target.rel, notices=[notice], scanned=False)
-    result = analyze_source(source, target.kind, config, rules)[0]
+    result = analyze_source(source, target.kind, config, rules, defer_facts=True)[0]
     if result.scanned:
         result.content_key = content_key((b"\xef\xbb\xbf" if source.bom else b"") + source.data)
         result.stat_signature = (stat.st_size, stat.st_mtime_ns) if stat is not None else ()
     return result
 
 
-def analyze_source(source: SourceFile, kind: str, config: Config, rules: list[Rule], old_tree=None) -> tuple[FileResult, object]:
+def analyze_source(
+    source: SourceFile, kind: str, config: Config, rules: list[Rule], old_tree=None, defer_facts: bool = False
+) -> tuple[FileResult, object]:
     """Check one file's text (from disk or an editor buffer); returns the result and the
-    syntax tree, which an editor keeps for incremental re-parsing."""
+    syntax tree, which an editor keeps for incremental re-parsing. `defer_facts` (for files
+    read from disk): project facts that can wait are collected only on demand."""
     result = FileResult(source.path)
     tree = None
     try:
         with time_budget(config.time_budget):
             if kind == "ts":
-                tree = analyze_ts(source, config, rules, result, old_tree).tree
+                tree = analyze_ts(source, config, rules, result, old_tree, defer_facts).tree
             else:
                 from linter.yamlscan import analyze_yaml
 
@@ -324,7 +350,9 @@ def analyze_cached(
     return sorted(cached + fresh, key=lambda result: result.path)
 
 
-def cached_project_rules(results: list[FileResult], manifests: dict, root: Path, config: Config, rules: dict[str, Rule], cache):
+def cached_project_rules(
+    results: list[FileResult], manifests: dict, root: Path, config: Config, rules: dict[str, Rule], cache, targets: Iterable[Target] = (),
+):
     """Phase 2, or its findings from the cache when no file and no manifest changed."""
     from linter.cache import project_key
 
@@ -336,7 +364,7 @@ def cached_project_rules(results: list[FileResult], manifests: dict, root: Path,
         return remembered
     if cache is not None:
         cache.restore_facts(results)
-    findings, notices = run_project_rules(results, manifests, root, config, rules)
+    findings, notices = run_project_rules(results, manifests, root, config, rules, targets)
     if cache is not None:
         cache.save(results, (key, findings, notices))
     return findings, notices
@@ -351,8 +379,11 @@ def select_targets(targets: list[Target], config: Config) -> list[Target]:
     return select_yaml_targets(targets, config)
 
 
-def run_project_rules(results: list[FileResult], manifests: dict, root: Path, config: Config, rules: dict[str, Rule]):
-    """Phase 2: build the project index from the workers' facts and run project rules on it."""
+def run_project_rules(
+    results: list[FileResult], manifests: dict, root: Path, config: Config, rules: dict[str, Rule], targets: Iterable[Target] = (),
+):
+    """Phase 2: build the project index from the workers' facts and run project rules on it.
+    `targets` are the files the results came from, for facts collected on demand."""
     from linter.project import ProjectContext, ProjectIndex
 
     findings: list[Finding] = []
@@ -360,7 +391,10 @@ def run_project_rules(results: list[FileResult], manifests: dict, root: Path, co
     project_rules = [rule for rule in rules.values() if rule.target == "project"]
     if not project_rules:
         return findings, notices
-    index = ProjectIndex.build(results, manifests, root)
+    by_path = {target.rel: target for target in targets}
+    index = ProjectIndex.build(
+        results, manifests, root, collect_later=lambda code, path: collect_deferred(by_path.get(path), config, rules[code]),
+    )
     for rule in project_rules:
         ctx = ProjectContext(index, config, rule)
         try:
@@ -449,7 +483,7 @@ def scan(
         if result.path in reported:
             findings.extend(result.findings)
             notices.extend(result.notices)
-    project_found, project_notices = cached_project_rules(results, found.manifests, root, config, rules, cache)
+    project_found, project_notices = cached_project_rules(results, found.manifests, root, config, rules, cache, targets)
     findings.extend(finding for finding in project_found if finding.location.path in reported)
     notices.extend(project_notices)
 

@@ -93,6 +93,10 @@ class Notice:
         return (self.path, self.line, self.message)
 
 
+# A project rule's facts for a file that the scan left to collect on demand (`Rule.eager`).
+DEFERRED = None
+
+
 @dataclass
 class FileResult:
     """What one worker returns for one file: findings, notices and plain-data facts."""
@@ -100,7 +104,7 @@ class FileResult:
     path: str
     findings: list[Finding] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
-    facts: dict = field(default_factory=dict)
+    facts: dict = field(default_factory=dict)  # rule code (or "module") -> facts, or DEFERRED
     ignores: list = field(default_factory=list)  # linter.suppress.Ignore of this file
     scanned: bool = True
     content_key: str = ""  # hash of the bytes analysed, for the result cache; empty = do not cache

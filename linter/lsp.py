@@ -68,6 +68,7 @@ class ProdlintServer(LanguageServer):
         self.debounce = 0.005
         self.pull = False
         self.workspace_results: dict[str, FileResult] | None = None
+        self.workspace_targets: list = []  # where deferred project facts are read from (`Rule.eager`)
         self.manifests: dict = {}
         self.index_lock = threading.Lock()
         self.indexing = False
@@ -289,6 +290,7 @@ class ProdlintServer(LanguageServer):
                     cache.save(results, cache.project)
                 with self.index_lock:
                     self.workspace_results = {result.path: result for result in results}
+                    self.workspace_targets = targets
                     self.manifests = found.manifests
                 loop.call_soon_threadsafe(self.refresh_project_findings)
                 loop.call_soon_threadsafe(self.log, f"indexed {len(results)} files in {time.perf_counter() - started:.2f}s", lsp.MessageType.Info)
@@ -308,7 +310,7 @@ class ProdlintServer(LanguageServer):
             for state in self.documents.values():
                 if state.result is not None:
                     results[state.path] = state.result
-            found, notices = run_project_rules(list(results.values()), self.manifests, self.root, self.config, self.rules)
+            found, notices = run_project_rules(list(results.values()), self.manifests, self.root, self.config, self.rules, self.workspace_targets)
             for notice in notices:
                 self.log(notice.message, lsp.MessageType.Error)
             by_path: dict[str, list[Finding]] = {}

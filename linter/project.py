@@ -21,10 +21,10 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from linter import ts
-from linter.finding import Finding, Location
+from linter.finding import DEFERRED, Finding, Location
 from linter.semantics import call_arguments, member_path
 
 if TYPE_CHECKING:
@@ -376,10 +376,15 @@ class ProjectIndex:
     tsconfigs: dict[str, TsConfig] = field(default_factory=dict)  # folder -> the config that governs it
     workspace_names: dict[str, str] = field(default_factory=dict)  # package name -> folder
     _tsconfig_memo: dict[str, TsConfig | None] = field(default_factory=dict, repr=False)
+    # (rule code, path) -> the facts the scan deferred for that file (`Rule.eager`)
+    collect_later: Callable[[str, str], object] | None = field(default=None, repr=False)
+    _rule_facts: dict[str, "RuleFacts"] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def build(cls, results: Iterable, manifests: dict[str, Path], root: Path) -> "ProjectIndex":
-        index = cls(root=root, manifests=dict(manifests))
+    def build(
+        cls, results: Iterable, manifests: dict[str, Path], root: Path, collect_later: Callable[[str, str], object] | None = None,
+    ) -> "ProjectIndex":
+        index = cls(root=root, manifests=dict(manifests), collect_later=collect_later)
         for result in results:
             if result.facts:
                 index.files[result.path] = result.facts
@@ -580,9 +585,12 @@ class ProjectIndex:
 
     # -- queries --
 
-    def facts(self, code: str) -> dict[str, object]:
-        """path -> facts a project rule collected in phase 1."""
-        return {path: facts[code] for path, facts in self.files.items() if code in facts}
+    def facts(self, code: str) -> "RuleFacts":
+        """path -> facts a project rule collected in phase 1; `get` also collects deferred ones."""
+        found = self._rule_facts.get(code)
+        if found is None:
+            found = self._rule_facts[code] = RuleFacts(code, self)
+        return found
 
     def importers_of(self, path: str) -> set[str]:
         return set(self.modules.predecessors(path)) if path in self.modules else set()
@@ -606,6 +614,35 @@ class ProjectIndex:
     def import_names(self, importer: str, imported: str) -> list[list[str]]:
         data = self.modules.get_edge_data(importer, imported) or {}
         return data.get("names", [])
+
+
+class RuleFacts(dict):
+    """path -> one project rule's facts. Iterating sees the files phase 1 collected; `get`
+    also answers for a file whose collection phase 1 deferred (`Rule.eager`), collecting it
+    on first use: a rule that follows a server through its importers reads the few files it
+    reaches, not every file of the project."""
+
+    def __init__(self, code: str, index: "ProjectIndex") -> None:
+        super().__init__()
+        self.deferred: set[str] = set()
+        for path, facts in index.files.items():
+            if code not in facts:
+                continue
+            if facts[code] is DEFERRED:
+                self.deferred.add(path)
+            else:
+                self[path] = facts[code]
+        self.code = code
+        self.index = index
+
+    def get(self, path: str, default=None):
+        if path in self.deferred:
+            self.deferred.discard(path)
+            collect = self.index.collect_later
+            facts = collect(self.code, path) if collect is not None else None
+            if facts:
+                self[path] = facts
+        return super().get(path, default)
 
 
 class ProjectContext:

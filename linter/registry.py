@@ -48,6 +48,11 @@ class Rule:
     # have anything to say about it; empty = every file. Checked against `SourceFile.words`
     # before the rule runs, so most files never reach most rules' Python code.
     triggers: frozenset[bytes] = frozenset()
+    # For a project rule: words at least one of which a file must contain for its facts to be
+    # collected during the scan; the facts of every other file are collected only if the
+    # project phase asks for them (`ProjectContext.facts`). Empty = collect every file. For
+    # facts that matter only once some file holds a rare construct (a socket server).
+    eager: frozenset[bytes] = frozenset()
     doc: str = ""
     source_file: str = ""
 
@@ -89,15 +94,18 @@ def rule(
     options: dict[str, Option] | None = None,
     fixable: bool = False,
     triggers: tuple[str, ...] = (),
+    eager: tuple[str, ...] = (),
 ):
-    """Declare the decorated generator as a rule's check. `triggers`: see `Rule.triggers`."""
+    """Declare the decorated generator as a rule's check. `triggers` and `eager`: see `Rule`."""
     if level not in LEVELS:
         raise ValueError(f"{code}: level {level!r} is not one of {LEVELS}")
     if target not in TARGETS:
         raise ValueError(f"{code}: target {target!r} is not one of {TARGETS}")
-    for word in triggers:
+    for word in (*triggers, *eager):
         if not _TOKEN.fullmatch(word):
             raise ValueError(f"{code}: trigger {word!r} is not one token (letters, digits, `_`, `$`)")
+    if eager and (target != "project" or collect is None):
+        raise ValueError(f"{code}: `eager` words are for project rules that collect facts")
 
     def register(check: Callable) -> Callable:
         _pending.append(
@@ -116,6 +124,7 @@ def rule(
                 options=dict(options or {}),
                 fixable=fixable,
                 triggers=frozenset(word.encode() for word in triggers),
+                eager=frozenset(word.encode() for word in eager),
             )
         )
         return check

@@ -320,3 +320,42 @@ def test_socket_server_auth_found_through_a_paths_alias_and_a_barrel(tmp_path):
     assert ts106(tmp_path) == []
     (tmp_path / "src/auth.ts").write_text("import { io } from '@/lib';\nio.on('connection', () => {});\n", encoding="utf-8")
     assert ts106(tmp_path) == [("src/lib/io.ts", 2)]
+
+
+def test_socket_facts_of_modules_that_name_no_socket_are_collected_when_a_server_reaches_them(tmp_path, monkeypatch):
+    """TS106 collects during the scan only files that may create a server (`Rule.eager`); the
+    modules a server reaches are read on demand, the rest never. Same verdict with workers
+    and from the result cache."""
+    import linter.engine as engine
+
+    write(tmp_path, {
+        "src/realtime.ts": (
+            "import { Server } from 'socket.io';\nimport { protect } from './guards/protect';\n"
+            "export const hub = new Server({ path: '/live' });\nprotect(hub);\n"
+        ),
+        "src/guards/protect.ts": "export function protect(server) {\n  server.use(async (client, next) => next(await verify(client)));\n}\n",
+        "src/feed.ts": "import { hub } from './realtime';\nhub.on('connection', (client) => client.join('feed'));\n",
+        "src/prices.ts": "export function price(cents: number) {\n  return (cents / 100).toFixed(2);\n}\n",
+    })
+    collected: list[str] = []
+    original = engine.collect_deferred
+
+    def spy(target, config, rule):
+        collected.append(target.rel)
+        return original(target, config, rule)
+
+    monkeypatch.setattr(engine, "collect_deferred", spy)
+
+    def ts106(jobs: int, cache: Path | None = None) -> list:
+        result = scan([tmp_path], load_config(tmp_path), root=tmp_path, jobs=jobs, cache_dir=cache)
+        return [(f.location.path, f.location.start_line) for f in result.findings if f.code == "TS106"]
+
+    assert ts106(1) == [] and ts106(2) == []
+    assert set(collected) == {"src/guards/protect.ts", "src/feed.ts"}  # the guard it is handed to, its importer; not prices.ts
+    cache = tmp_path.parent / "cache"
+    assert ts106(1, cache) == [] and ts106(1, cache) == []
+    (tmp_path / "src/prices.ts").write_text("export const price = (cents: number) => cents / 100;\n", encoding="utf-8")
+    assert ts106(1, cache) == []  # project phase again, on facts restored from the cache
+
+    (tmp_path / "src/guards/protect.ts").write_text("export function protect(server) {\n  return server;\n}\n", encoding="utf-8")
+    assert ts106(1) == ts106(2) == ts106(1, cache) == [("src/realtime.ts", 3)]

@@ -538,7 +538,8 @@ def _local_functions(ctx) -> dict[str, object]:
 
 
 # A file can create a socket server only if it names socket.io, ws or a loose socket.io class.
-_SERVER_WORDS = frozenset({b"socket", b"ws", *(name.encode() for name in _LOOSE_SOCKET_IO_CLASSES)})
+_SERVER_NAMES = ("socket", "ws", *sorted(_LOOSE_SOCKET_IO_CLASSES))
+_SERVER_WORDS = frozenset(name.encode() for name in _SERVER_NAMES)
 _HANDLER_EVENTS = frozenset({b"connect", b"connection", b"upgrade"})
 _PROTECTION_WORDS = _HANDLER_EVENTS | {b"use"}
 _DISCONNECT_WORDS = frozenset(word.encode() for word in _DISCONNECTS)
@@ -600,10 +601,12 @@ def collect(ctx):
     parameter or authenticate a socket.
 
     No trigger word is sound here: a module that only imports the server (or receives it as
-    a parameter) and re-exports, wraps or protects it may name nothing socket-related. Instead
-    each kind of fact is gathered only where its text can occur, and a module that creates no
-    server keeps only the facts phase 2 can read for it: there a name can hold the server only
-    if it is imported, or bound from an imported call or from such a name."""
+    a parameter) and re-exports, wraps or protects it may name nothing socket-related. So a
+    scan collects only the files that may create a server (`eager`), and phase 2 collects the
+    others it reaches from a server on demand; most projects have no server and never pay.
+    Within a file each kind of fact is gathered only where its text can occur, and a module
+    that creates no server keeps only the facts phase 2 can read for it: there a name can hold
+    the server only if it is imported, or bound from an imported call or from such a name."""
     path = ctx.source.scope
     if is_test_path(path) or is_story_path(path) or is_declaration_path(path):
         return None
@@ -997,6 +1000,7 @@ def _protected(index, facts, server: dict, reach) -> bool:
     summary="Socket server without authentication",
     target="project",
     collect=collect,
+    eager=_SERVER_NAMES,
     security_severity=7.5,
     tags=("security", "websocket"),
 )
