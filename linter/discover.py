@@ -150,15 +150,24 @@ def _discover_with_git(folder: Path, rel_of, excluded, found: Discovery, seen: s
 
     if shutil.which("git") is None or not any((parent / ".git").exists() for parent in (folder, *folder.parents)):
         return False
+
+    def git(*args: str) -> bytes:
+        return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, timeout=60, check=True).stdout
+
+    # Listing untracked files walks the whole tree and takes most of the time; it runs while
+    # this process stats the tracked ones.
+    untracked = None
     try:
-        listed = subprocess.run(
-            ["git", "-C", str(folder), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--full-name", "."],
-            capture_output=True, timeout=60, check=True,
-        ).stdout
-        top = subprocess.run(
-            ["git", "-C", str(folder), "rev-parse", "--show-toplevel"], capture_output=True, timeout=10, check=True
-        ).stdout.decode().strip()
+        untracked = subprocess.Popen(
+            ["git", "-C", str(folder), "ls-files", "-z", "--others", "--exclude-standard", "--full-name", "."],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )
+        tracked = git("ls-files", "-z", "--cached", "--full-name", ".")
+        top = git("rev-parse", "--show-toplevel").decode().strip()
     except (OSError, subprocess.SubprocessError):
+        if untracked is not None:
+            untracked.kill()
+            untracked.wait()
         return False
     base = str(folder).rstrip("/") + "/"
     folder_skipped: dict[str, bool] = {}
@@ -169,33 +178,48 @@ def _discover_with_git(folder: Path, rel_of, excluded, found: Discovery, seen: s
             folder_skipped[rel_folder] = (bool(parent) and skipped(parent)) or excluded(rel_folder, name, True)
         return folder_skipped[rel_folder]
 
-    for raw in sorted(set(listed.split(b"\0"))):
-        if not raw:
-            continue
-        name_in_repo = os.fsdecode(raw)
+    def add(listed: bytes) -> None:
+        for raw in listed.split(b"\0"):
+            if raw:
+                add_file(os.fsdecode(raw))
+
+    def add_file(name_in_repo: str) -> None:
         path = os.path.join(top, name_in_repo)
         name = name_in_repo.rsplit("/", 1)[-1]
         kind = kind_of(name)
         manifest = _is_manifest(name)
         if kind is None and not manifest:
-            continue
+            return
         rel = rel_of(path)
         rel_folder = rel.rpartition("/")[0]
         if rel_folder and skipped(rel_folder):
-            continue
+            return
         try:
             status = os.stat(path)
         except OSError:
-            continue  # deleted but still tracked, or a dangling link
+            return  # deleted but still tracked, or a dangling link
         if not S_ISREG(status.st_mode):
-            continue
+            return
         if manifest:
             found.manifests[rel] = Path(path)
         if kind is None or excluded(rel, name, False) or path in seen:
-            continue
+            return
         seen.add(path)
         scope = path[len(base) :] if path.startswith(base) else rel
         found.targets.append(Target(path, rel, scope, kind, (status.st_size, status.st_mtime_ns)))
+
+    add(tracked)
+    try:
+        listed, _ = untracked.communicate(timeout=60)
+    except subprocess.SubprocessError:
+        untracked.kill()
+        untracked.wait()
+        listed = None
+    if listed is None or untracked.returncode != 0:
+        found.notices.append(Notice(str(folder), "git could not list untracked files; only files git tracks were scanned", level="warning"))
+    else:
+        add(listed)
+    found.manifests = dict(sorted(found.manifests.items()))  # in path order, whichever listing named them
     return True
 
 

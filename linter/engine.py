@@ -63,9 +63,10 @@ def selected_rules(config: Config, rules: dict[str, Rule] | None = None) -> dict
 # --- phase 1: one file ----------------------------------------------------------------------
 
 
-def read_source(target: Target, config: Config, stat: os.stat_result | None = None) -> tuple[SourceFile | None, Notice | None]:
+def read_source(target: Target, config: Config, size: int | None = None) -> tuple[SourceFile | None, Notice | None]:
     try:
-        size = (stat or os.stat(target.location)).st_size
+        if size is None:
+            size = os.stat(target.location).st_size
         if size > config.max_file_size:
             return None, Notice(target.rel, f"skipped: {size:,} bytes is over the {config.max_file_size:,}-byte limit (max-file-size)", "note")
         with open(target.location, "rb") as handle:
@@ -91,23 +92,27 @@ def read_source(target: Target, config: Config, stat: os.stat_result | None = No
     return source, None
 
 
+def _expire(signum, frame):
+    raise FileTimeout()
+
+
 @contextmanager
 def time_budget(seconds: float):
     """Raise FileTimeout in this thread after `seconds` (main thread of a process only)."""
     if seconds <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         yield
         return
-
-    def expire(signum, frame):
-        raise FileTimeout()
-
-    previous = signal.signal(signal.SIGALRM, expire)
+    # A pool worker installs the handler once (`_init_pool_worker`): swapping it per file
+    # cost more than the timer itself.
+    installed = signal.getsignal(signal.SIGALRM) is _expire
+    previous = None if installed else signal.signal(signal.SIGALRM, _expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        if not installed:
+            signal.signal(signal.SIGALRM, previous)
 
 
 # Off only in the test that proves triggers never hide a finding the rule would make.
@@ -186,17 +191,20 @@ def collect_deferred(target: Target | None, config: Config, rule: Rule):
 def analyze_target(target: Target, config: Config, rules: list[Rule]) -> FileResult:
     from linter.cache import content_key
 
-    try:
-        stat = os.stat(target.location)  # before reading: a change after it shows as a new signature
-    except OSError:
-        stat = None
-    source, notice = read_source(target, config, stat)
+    signature = target.signature  # discovery's stat: taken before this read, as the cache needs
+    if not signature:
+        try:
+            status = os.stat(target.location)  # before reading: a change after it shows as a new signature
+            signature = (status.st_size, status.st_mtime_ns)
+        except OSError:
+            signature = ()
+    source, notice = read_source(target, config, signature[0] if signature else None)
     if notice is not None:
         return FileResult(target.rel, notices=[notice], scanned=False)
     result = analyze_source(source, target.kind, config, rules, defer_facts=True)[0]
     if result.scanned:
         result.content_key = content_key((b"\xef\xbb\xbf" if source.bom else b"") + source.data)
-        result.stat_signature = (stat.st_size, stat.st_mtime_ns) if stat is not None else ()
+        result.stat_signature = signature
     return result
 
 
@@ -246,6 +254,12 @@ def _init_worker(config: Config, codes: list[str]) -> None:
     _worker["project_rules"] = [rule for rule in _worker["rules"] if rule.target == "project"]
 
 
+def _init_pool_worker(config: Config, codes: list[str]) -> None:
+    _init_worker(config, codes)
+    if hasattr(signal, "setitimer"):
+        signal.signal(signal.SIGALRM, _expire)
+
+
 def _analyze_chunk(items: list[tuple[Target, bool]]) -> list[FileResult]:
     results = []
     for target, facts_only in items:
@@ -277,7 +291,7 @@ def analyze_all(
     ordered = sorted(items, key=lambda item: -_size(item[0]))
     chunk = max(1, min(64, len(ordered) // (jobs * 8)))
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with multiprocessing.get_context(method).Pool(jobs, initializer=_init_worker, initargs=(config, codes)) as pool:
+    with multiprocessing.get_context(method).Pool(jobs, initializer=_init_pool_worker, initargs=(config, codes)) as pool:
         results = [result for batch in pool.imap_unordered(_analyze_chunk, _chunks(ordered, chunk)) for result in batch]
     results.sort(key=lambda result: result.path)
     return results
