@@ -603,13 +603,16 @@ class ProjectIndex:
             return {path}
         return {path} | nx.descendants(self.modules, path)
 
-    def reverse_closure(self, path: str) -> set[str]:
-        """`path` and every module that reaches it through imports."""
-        import networkx as nx
-
-        if path not in self.modules:
-            return {path}
-        return {path} | nx.ancestors(self.modules, path)
+    def reverse_closure(self, *paths: str) -> set[str]:
+        """The `paths` and every module that reaches one of them through imports."""
+        seen = set(paths)
+        pending = [path for path in paths if path in self.modules]
+        while pending:
+            for importer in self.modules.predecessors(pending.pop()):
+                if importer not in seen:
+                    seen.add(importer)
+                    pending.append(importer)
+        return seen
 
     def import_names(self, importer: str, imported: str) -> list[list[str]]:
         data = self.modules.get_edge_data(importer, imported) or {}

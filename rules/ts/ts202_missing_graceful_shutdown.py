@@ -238,17 +238,14 @@ def check(ctx):
     index = ctx.index
     facts = index.facts("TS202")
     handlers = {path for path, data in facts.items() if data.get("handler")}
+    # A process that loads `path` also loads a handler when one module reaches both.
+    reach_a_handler = index.reverse_closure(*handlers) if handlers else set()
     package_entries = _package_entries(index)
     for path, data in sorted(facts.items()):
         entries = [entry for entry in data.get("entries", ()) if not entry.get("script") or path in package_entries]
         if not entries:
             continue
-        covered = False
-        for start in index.reverse_closure(path):
-            if handlers & index.import_closure(start):
-                covered = True
-                break
-        if covered:
+        if reach_a_handler and not reach_a_handler.isdisjoint(index.reverse_closure(path)):
             continue
         for entry in entries:
             if entry["kind"] == "worker":
