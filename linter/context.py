@@ -202,3 +202,9 @@ class FileContext(Context):
         from linter.semantics import FileSemantics
 
         return FileSemantics(self)
+
+    def release(self) -> None:
+        """Forget the semantics object, which refers back to this context: without the cycle,
+        the file's tree and node index are freed as soon as the analysis lets go of them,
+        instead of waiting for the cycle collector."""
+        self.__dict__.pop("semantics", None)

@@ -182,7 +182,9 @@ def collect_deferred(target: Target | None, config: Config, rule: Rule):
     try:
         with time_budget(config.time_budget):
             lang = ts.language_for(source.path)
-            run_rules(FileContext(source, config, ts.parse(source.data, lang), lang), [rule], result)
+            ctx = FileContext(source, config, ts.parse(source.data, lang), lang)
+            run_rules(ctx, [rule], result)
+            ctx.release()
     except FileTimeout:
         return None
     return result.facts.get(rule.code)
@@ -219,7 +221,9 @@ def analyze_source(
     try:
         with time_budget(config.time_budget):
             if kind == "ts":
-                tree = analyze_ts(source, config, rules, result, old_tree, defer_facts).tree
+                ctx = analyze_ts(source, config, rules, result, old_tree, defer_facts)
+                tree = ctx.tree
+                ctx.release()
             else:
                 from linter.yamlscan import analyze_yaml
 
@@ -247,7 +251,6 @@ _worker: dict = {}
 
 
 def _init_worker(config: Config, codes: list[str]) -> None:
-    gc.enable()  # a forked worker inherits the parent's disabled collector; per-file contexts make cycles
     rules = load_rules()
     _worker["config"] = config
     _worker["rules"] = [rules[code] for code in codes]
@@ -258,6 +261,7 @@ def _init_pool_worker(config: Config, codes: list[str]) -> None:
     _init_worker(config, codes)
     if hasattr(signal, "setitimer"):
         signal.signal(signal.SIGALRM, _expire)
+    gc.enable()  # a forked worker inherits the parent's disabled collector; YAML loaders make cycles
 
 
 def _analyze_chunk(items: list[tuple[Target, bool]]) -> list[FileResult]:
