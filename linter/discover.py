@@ -170,6 +170,7 @@ def _discover_with_git(folder: Path, rel_of, excluded, found: Discovery, seen: s
             untracked.wait()
         return False
     base = str(folder).rstrip("/") + "/"
+    top_prefix = top.rstrip("/") + "/"
     folder_skipped: dict[str, bool] = {}
 
     def skipped(rel_folder: str) -> bool:
@@ -184,12 +185,12 @@ def _discover_with_git(folder: Path, rel_of, excluded, found: Discovery, seen: s
                 add_file(os.fsdecode(raw))
 
     def add_file(name_in_repo: str) -> None:
-        path = os.path.join(top, name_in_repo)
-        name = name_in_repo.rsplit("/", 1)[-1]
+        name = name_in_repo.rpartition("/")[2]
         kind = kind_of(name)
         manifest = _is_manifest(name)
         if kind is None and not manifest:
-            return
+            return  # most of a repository: images, docs, lock files
+        path = top_prefix + name_in_repo
         rel = rel_of(path)
         rel_folder = rel.rpartition("/")[0]
         if rel_folder and skipped(rel_folder):
