@@ -184,6 +184,9 @@ class _File:
                 self.env_locals[ts.text(name)] = env
 
     def exported_consts(self) -> dict[str, dict]:
+        commonjs = b"exports" in self.ctx.source.words  # both CommonJS shapes below name `exports`
+        if not self.consts and not commonjs:
+            return {}  # only a literal const is worth exporting, and this file declares none
         exported: dict[str, str] = {}
         for node in self.ctx.root.named_children:
             if node.type != "export_statement" or node.child_by_field_name("source") is not None:
