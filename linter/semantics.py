@@ -68,10 +68,10 @@ def is_config_path(path: str) -> bool:
 
 # --- names ---------------------------------------------------------------------------
 
-_SECRET_WORDS = {"SECRET", "SECRETS", "TOKEN", "TOKENS", "PASSWORD", "PASSWORDS", "PASSWD", "PWD", "CREDENTIAL", "CREDENTIALS", "SALT"}
-_SECRET_PAIRS = {("PRIVATE", "KEY"), ("API", "KEY"), ("ACCESS", "KEY"), ("ENCRYPTION", "KEY"), ("SIGNING", "KEY"), ("SERVICE", "ROLE"), ("APIKEY",), ("SECRETKEY",)}
+SECRET_WORDS = {"SECRET", "SECRETS", "TOKEN", "TOKENS", "PASSWORD", "PASSWORDS", "PASSWD", "PWD", "CREDENTIAL", "CREDENTIALS", "SALT"}
+SECRET_PAIRS = {("PRIVATE", "KEY"), ("API", "KEY"), ("ACCESS", "KEY"), ("ENCRYPTION", "KEY"), ("SIGNING", "KEY"), ("SERVICE", "ROLE"), ("APIKEY",), ("SECRETKEY",)}
 # Every word that can make a name secret-like: without one, no suffix or pair test can pass.
-_SECRET_PAIR_WORDS = _SECRET_WORDS | {word for pair in _SECRET_PAIRS for word in pair}
+_SECRET_PAIR_WORDS = SECRET_WORDS | {word for pair in SECRET_PAIRS for word in pair}
 _PUBLIC_PREFIXES = ("NEXT_PUBLIC_", "VITE_", "PUBLIC_", "REACT_APP_", "EXPO_PUBLIC_", "GATSBY_")
 _SETTING_SUFFIXES = {
     ("URL",), ("URI",), ("HOST",), ("PORT",), ("ID",), ("NAME",), ("PATH",), ("FILE",), ("TEMPLATE",),
@@ -105,9 +105,9 @@ def is_secret_like(name: str, extra: tuple[str, ...] = (), public: tuple[str, ..
     for suffix in _SETTING_SUFFIXES:
         if len(words) > len(suffix) and tuple(words[-len(suffix):]) == suffix:
             return False
-    if any(word in _SECRET_WORDS for word in words):
+    if any(word in SECRET_WORDS for word in words):
         return True
-    for pair in _SECRET_PAIRS:
+    for pair in SECRET_PAIRS:
         for index in range(len(words) - len(pair) + 1):
             if tuple(words[index : index + len(pair)]) == pair:
                 return True

@@ -73,8 +73,16 @@ from functools import lru_cache
 
 from linter import ts
 from linter.registry import rule
-from linter.semantics import _SECRET_PAIRS, _SECRET_WORDS  # what `is_secret_like` looks for: the gate must agree
-from linter.semantics import call_arguments, callee_path, destructured, is_declaration_path, member_path, object_properties
+from linter.semantics import (
+    SECRET_PAIRS,  # what `is_secret_like` looks for, so the gate below agrees with it
+    SECRET_WORDS,
+    call_arguments,
+    callee_path,
+    destructured,
+    is_declaration_path,
+    member_path,
+    object_properties,
+)
 
 _ENV_STYLE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _ENV_HELPERS = re.compile(r"^(env|getEnv|getEnvVar|getEnvVariable|readEnv|requireEnv|envOr|getenv)$")
@@ -98,10 +106,10 @@ def _secret_name_parts(extra_names: tuple[str, ...]) -> tuple[tuple[bytes, ...],
     """
     pairs = tuple(
         (tuple(word.lower().encode() for word in pair), re.compile(b"[^a-z0-9]*".join(word.lower().encode() for word in pair)))
-        for pair in sorted(_SECRET_PAIRS) if len(pair) > 1
+        for pair in sorted(SECRET_PAIRS) if len(pair) > 1
     )
-    words = {word.lower().encode() for word in _SECRET_WORDS}
-    words |= {pair[0].lower().encode() for pair in _SECRET_PAIRS if len(pair) == 1}
+    words = {word.lower().encode() for word in SECRET_WORDS}
+    words |= {pair[0].lower().encode() for pair in SECRET_PAIRS if len(pair) == 1}
     words |= {name.lower().encode() for name in extra_names if name}
     # Each word is a search of the whole file: drop those that hold another word or a pair
     # (`secrets` holds `secret`, `apikey` holds `api`…`key`), since they cannot add a match.
