@@ -146,10 +146,11 @@ def _candidate_literals(ctx) -> list:
                 node = node.parent
             if node is not None:
                 found.setdefault(node.start_byte, node)
+    literals = [found[start] for start in sorted(found)]
     return [
-        found[start]
-        for start in sorted(found)
-        if found[start].end_byte - start >= 18 and (found[start].parent is None or found[start].parent.type not in _STRING_TYPES)
+        node
+        for node in literals
+        if node.end_byte - node.start_byte >= 18 and (node.parent is None or node.parent.type not in _STRING_TYPES)
     ]
 
 
