@@ -68,6 +68,24 @@ TOKEN_HINT_WORDS = re.compile(
     rb"(?:^| )\$?(?:gh[pousr]_|github_pat_|[sr]k_live_|whsec_|npm_|eyJ)|(?:^| )\$?(?:sk|xox[baprs]|SG|glpat|BEGIN|slack)(?: |$)|AKIA|ASIA"
 )
 
+# `may_hold_token` asks the same of the words in three cheap steps: a set lookup for the whole
+# words, a search led by a literal space for the word starts, plain substring tests for the AWS
+# prefixes. One regex over the joined words with no literal to skip to costs 3x as much.
+_TOKEN_WORDS = frozenset(
+    dollar + word for dollar in (b"", b"$") for word in (b"sk", b"xoxb", b"xoxa", b"xoxp", b"xoxr", b"xoxs", b"SG", b"glpat", b"BEGIN", b"slack")
+)
+_TOKEN_WORD_START = re.compile(rb" \$?(?:gh[pousr]_|github_pat_|[sr]k_live_|whsec_|npm_|eyJ)")
+
+
+def may_hold_token(words: frozenset[bytes]) -> bool:
+    """Whether a file with these words (`SourceFile.words`) can hold a known token format:
+    the same answer as `TOKEN_HINT_WORDS.search(b" ".join(words))`, faster."""
+    if not words.isdisjoint(_TOKEN_WORDS):
+        return True
+    joined = b" " + b" ".join(words)
+    return b"AKIA" in joined or b"ASIA" in joined or _TOKEN_WORD_START.search(joined) is not None
+
+
 _PLACEHOLDER = re.compile(
     r"(^|[^a-z])(your|my)[-_ ]?(own[-_ ]?)?(api[-_ ]?)?(key|secret|token|password|pass|app|stripe|openai|github|aws|slack|access)"
     r"|^your[-_ A-Z]|x{4,}|\*{3,}|\.{3}|…|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|%[sd(]|"

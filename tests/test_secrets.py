@@ -21,6 +21,7 @@ from linter.secrets import (
     is_placeholder,
     is_weak,
     looks_like_credential,
+    may_hold_token,
     shannon_entropy,
     token_kind,
 )
@@ -38,6 +39,17 @@ def assert_hinted(value: str) -> None:
     for prefix in ("", "x = '", "$", "key:", "a.b/"):
         words = SourceFile("a.ts", (prefix + value + "'").encode()).words
         assert TOKEN_HINT_WORDS.search(b" ".join(sorted(words))), prefix + value
+        assert may_hold_token(words), prefix + value
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["sk = 1", "$sk", "task-sk", "skx", "x.SG.y", "xoxb", "xoxc", "AKIAX", "xASIA", "AKI A", "eyJhb", "$eyJ", "xeyJ",
+     "ghp_a", "ghq_a", "a-github_pat_b", "npm_x", "mynpm_x", "BEGIN", "BEGINS", "slack", "", "plain words only"],
+)
+def test_may_hold_token_answers_as_the_words_regex(text: str) -> None:
+    words = SourceFile("a.ts", text.encode()).words
+    assert may_hold_token(words) == (TOKEN_HINT_WORDS.search(b" ".join(words)) is not None), text
 
 
 def rand(n: int, alphabet: str = ALNUM) -> str:

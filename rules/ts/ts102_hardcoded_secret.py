@@ -65,7 +65,7 @@ import re
 
 from linter import ts
 from linter.registry import rule
-from linter.secrets import TOKEN_HINT, TOKEN_HINT_BYTES, TOKEN_HINT_WORDS, looks_like_credential, token_kind
+from linter.secrets import TOKEN_HINT, TOKEN_HINT_BYTES, looks_like_credential, may_hold_token, token_kind
 from linter.semantics import call_arguments, is_declaration_path, is_story_path, member_path
 
 _STRING_TYPES = ("string", "template_string")
@@ -96,11 +96,31 @@ _NO_WHITESPACE = re.compile(r"\S{16,}")
 _ASCII_CLASSES = (re.compile(r"[a-z]"), re.compile(r"[A-Z]"), re.compile(r"[0-9]"))
 
 
-# Where in the bytes a literal that can be reported shows itself: a token format's fixed part
-# anywhere in it (`TOKEN_HINT_BYTES`, looked for only in files whose words hold one), or an
-# opening quote followed by 16 non-space bytes (a high-entropy value) or by an `Authorization`
-# scheme. The lookahead keeps matches from swallowing the next quote.
-_LITERAL_START = re.compile(rb"[\"'`](?=\S{16}|(?:Bearer|Basic|Token|token|Bot)\s)")
+def _bound_value_after(quote: bytes) -> bytes:
+    """What follows `quote` (already matched) when it opens a literal whose whole value could be a
+    high-entropy credential: 16+ bytes with no whitespace, backslash or closing quote, then the
+    closing quote, with two of lower case, upper case and digits (or a non-ASCII byte) among them;
+    or a run without whitespace that reaches an escape (rare: left to the exact check). The value
+    `ts.string_value` gives is these very bytes, so the test is exact, not a guess."""
+    ends_run = rb"%s\s\\" % quote
+
+    def holds(chars: bytes) -> bytes:
+        # skips what is neither `chars` nor the run's end in one greedy step: a lazy `.*?` costs 20% more
+        return rb"(?=[^%s%s]*+[%s])" % (ends_run, chars, chars)
+
+    mixed = b"(?:" + holds(b"a-z") + holds(b"A-Z0-9") + b"|" + holds(b"A-Z") + holds(b"0-9") + b"|" + holds(rb"\x80-\xff") + b")"
+    return rb"(?<=%s)(?:(?=[^%s]{16,}%s)" % (quote, ends_run, quote) + mixed + rb"|(?=[^%s]*\\\S))" % ends_run
+
+
+# The opening quote of every literal whose whole value can be reported once bound to a secret
+# (see `_may_be_bound_credential`): a high-entropy shape, not a path or `$…`, or an
+# `Authorization` scheme. Each match is the quote alone, so every quote in the file is tried
+# as an opening one; in ordinary code most literals (paths, words, sentences, i18n keys) fail
+# here, in C, and never cost a tree lookup. Token formats are found by their fixed part instead.
+_BOUND_LITERAL_START = re.compile(
+    rb"[\"'`](?=\S{16})(?![/#$]|\.\.?/)(?:" + b"|".join(_bound_value_after(quote) for quote in (b"'", b'"', b"`")) + rb")"
+    rb"|[\"'`](?=(?:Bearer|Basic|Token|token|Bot)\s)"
+)
 
 
 def _candidate_literals(ctx) -> list:
@@ -108,24 +128,30 @@ def _candidate_literals(ctx) -> list:
     shorter) that could hold a credential, in document order. They are found from the bytes
     and looked up in the tree one by one, so files full of ordinary strings cost a regex
     scan, not a visit of every string node. A superset of what `check` can report: a token
-    format needs its fixed part (`TOKEN_HINT`), anything else must pass
-    `_may_be_bound_credential`, which needs no whitespace in the first 16 bytes or a scheme."""
+    format needs its fixed part (`TOKEN_HINT`) somewhere in the literal; anything else is
+    judged on the whole value, which must pass `_may_be_bound_credential` and so matches
+    `_BOUND_LITERAL_START` at the literal's own opening quote."""
     data = ctx.source.data
     root = ctx.root
     found: dict[int, object] = {}
-    positions = [match.start() + 1 for match in _LITERAL_START.finditer(data)]
-    if TOKEN_HINT_WORDS.search(b" ".join(ctx.source.words)):
-        positions += [match.start() for match in TOKEN_HINT_BYTES.finditer(data)]
-    for position in positions:
-        node = root.named_descendant_for_byte_range(position, min(position + 1, len(data)))
-        while node is not None and node.type not in _STRING_TYPES:
-            node = node.parent
-        if node is None or node.start_byte in found or node.end_byte - node.start_byte < 18:
-            continue
-        if node.parent is not None and node.parent.type in _STRING_TYPES:
-            continue
-        found[node.start_byte] = node
-    return [found[start] for start in sorted(found)]
+    for match in _BOUND_LITERAL_START.finditer(data):
+        start = match.start()
+        node = root.named_descendant_for_byte_range(start, start + 1)
+        if node is not None and node.start_byte == start and node.type in _STRING_TYPES:
+            found[start] = node  # else the quote closes a literal, or sits in a comment or another literal
+    if may_hold_token(ctx.source.words):
+        for match in TOKEN_HINT_BYTES.finditer(data):
+            node = root.named_descendant_for_byte_range(match.start(), match.start() + 1)
+            while node is not None and node.type not in _STRING_TYPES:
+                node = node.parent
+            if node is not None:
+                found.setdefault(node.start_byte, node)
+    literals = [found[start] for start in sorted(found)]
+    return [
+        node
+        for node in literals
+        if node.end_byte - node.start_byte >= 18 and (node.parent is None or node.parent.type not in _STRING_TYPES)
+    ]
 
 
 def _may_be_bound_credential(value: str) -> bool:
