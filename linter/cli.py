@@ -80,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from linter.registry import load_errors, load_rules
 
+    if args.command == "scan":
+        from linter.discover import list_untracked_early
+
+        list_untracked_early([Path(path) for path in args.paths])
     load_rules()
     if load_errors:
         for error in load_errors:
