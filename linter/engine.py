@@ -296,9 +296,20 @@ def analyze_all(
     chunk = max(1, min(64, len(ordered) // (jobs * 8)))
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with multiprocessing.get_context(method).Pool(jobs, initializer=_init_pool_worker, initargs=(config, codes)) as pool:
+        if any(rule.target == "project" for rule in rules.values()):
+            _import_in_background("networkx")  # the module graph's; ~0.1 s the project phase would wait for
         results = [result for batch in pool.imap_unordered(_analyze_chunk, _chunks(ordered, chunk)) for result in batch]
     results.sort(key=lambda result: result.path)
     return results
+
+
+def _import_in_background(module: str) -> None:
+    """Import a module in a thread while the workers parse and this process mostly waits.
+    Only once the pool has forked: a fork in the middle of an import would leave the child
+    holding a lock no thread of it will release."""
+    import importlib
+
+    threading.Thread(target=importlib.import_module, args=(module,), name=f"import-{module}", daemon=True).start()
 
 
 def _size(target: Target) -> int:
