@@ -321,12 +321,10 @@ def _forwarded(read) -> bool:
 _CHECK_CALLS = re.compile(r"\.(includes|has|test|find|some|every|indexOf|match)\(|\btypeof\b|\binstanceof\b|\bisValid|\bis[A-Z]\w*\(")
 
 
-def _guarded(handler, names) -> bool:
+def _guarded(ctx, handler, names) -> bool:
     """A bound name is checked against an allowlist, a type or a pattern by an `if` that
     returns or throws: `if (!LANGS.includes(lang)) throw …`. A bare presence check is not enough."""
-    for node in ts.walk(handler):
-        if node.type != "if_statement":
-            continue
+    for node in ctx.find_in(handler, "if_statement"):
         condition = node.child_by_field_name("condition")
         consequence = node.child_by_field_name("consequence")
         if condition is None or consequence is None:
@@ -365,11 +363,12 @@ def _first_unvalidated_read(ctx, handler):
     if body is None:
         return None
     for node in ctx.find_in(body, "member_expression", "call_expression"):
+        if not _is_read(semantics, node, handler):
+            continue
         inner = next((parent for parent in ts.ancestors(node) if parent.type in FUNCTION_TYPES), None)
         if inner is not None and inner != handler and (inner in semantics.request_handlers or _takes_request(inner)):
             continue  # a nested handler is judged on its own
-        if _is_read(semantics, node, handler):
-            reads.append(node)
+        reads.append(node)
     if not reads:
         return None
     if _validated_by_route(handler):
@@ -386,7 +385,7 @@ def _first_unvalidated_read(ctx, handler):
         names = _bound_names(read)
         if _only_path_parameters(read, names, segments):
             continue
-        if names and _guarded(handler, _derived_names(ctx, handler, names)):
+        if names and _guarded(ctx, handler, _derived_names(ctx, handler, names)):
             continue
         if names is None:
             return read
