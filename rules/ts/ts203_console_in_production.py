@@ -71,26 +71,25 @@ def _client_file(ctx, path: str) -> bool:
     return any(entry["spec"].startswith("react-dom") or entry["spec"] == "client-only" for entry in ctx.module_facts["imports"])
 
 
-def _calls_hooks(function) -> bool:
+def _calls_hooks(ctx, function) -> bool:
     """A React component or hook: its own body calls `useSomething(…)` (server components cannot)."""
     body = function.child_by_field_name("body")
     if body is None:
         return False
-    for node in ts.walk(body):
-        if node.type == "call_expression":
-            callee = node.child_by_field_name("function")
-            if callee is not None and callee.type == "identifier" and _HOOK.match(ts.text(callee)):
-                if next((p for p in ts.ancestors(node) if p.type in FUNCTION_TYPES), None) == function:
-                    return True
+    for node in ctx.find_in(body, "call_expression"):
+        callee = node.child_by_field_name("function")
+        if callee is not None and callee.type == "identifier" and _HOOK.match(ts.text(callee)):
+            if next((p for p in ts.ancestors(node) if p.type in FUNCTION_TYPES), None) == function:
+                return True
     return False
 
 
-def _client_context(call, hooks_cache: dict) -> bool:
+def _client_context(ctx, call, hooks_cache: dict) -> bool:
     """Inside a React component, a hook callback or a JSX event handler: runs in the browser."""
     for parent in ts.ancestors(call):
         if parent.type in FUNCTION_TYPES:
             if parent.id not in hooks_cache:
-                hooks_cache[parent.id] = _calls_hooks(parent)
+                hooks_cache[parent.id] = _calls_hooks(ctx, parent)
             if hooks_cache[parent.id]:
                 return True
         elif parent.type == "call_expression":
@@ -142,7 +141,7 @@ def check(ctx):
         receiver, _, method = callee.rpartition(".")
         if receiver not in _RECEIVERS or method not in _METHODS:
             continue
-        if _forwards_arguments(call) or _client_context(call, hooks_cache) or semantics.is_development_only(call):
+        if _forwards_arguments(call) or _client_context(ctx, call, hooks_cache) or semantics.is_development_only(call):
             continue
         if semantics.sensitive_log_argument(call) is not None:
             continue  # TS105 (sensitive-data-logged) reports this call
