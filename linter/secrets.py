@@ -62,15 +62,10 @@ _FORMATS: list[tuple[re.Pattern, str, int]] = [
 # known token. Keep in step with the formats; tests/test_secrets.py checks every sample.
 TOKEN_HINT = re.compile(r"gh[pousr]_|github_pat_|[sr]k_live_|whsec_|sk-|AKIA|ASIA|xox[baprs]-|hooks\.slack\.com/services/|SG\.|glpat-|npm_|eyJ|-----BEGIN ")
 TOKEN_HINT_BYTES = re.compile(TOKEN_HINT.pattern.encode())
-# The same fixed parts among a file's words, joined by spaces (`SourceFile.words` splits at
-# `-` and `.`): every format but the AWS ids needs an edge before it, so it starts a word.
-TOKEN_HINT_WORDS = re.compile(
-    rb"(?:^| )\$?(?:gh[pousr]_|github_pat_|[sr]k_live_|whsec_|npm_|eyJ)|(?:^| )\$?(?:sk|xox[baprs]|SG|glpat|BEGIN|slack)(?: |$)|AKIA|ASIA"
-)
-
-# `may_hold_token` asks the same of the words in three cheap steps: a set lookup for the whole
-# words, a search led by a literal space for the word starts, plain substring tests for the AWS
-# prefixes. One regex over the joined words with no literal to skip to costs 3x as much.
+# The same fixed parts among a file's words (`SourceFile.words` splits at `-` and `.`): every
+# format but the AWS ids needs an edge before it, so its fixed part is a whole word or starts
+# one. Checked in three cheap steps: a set lookup for the whole words, a search led by a
+# literal space for the word starts, plain substring tests for the AWS prefixes.
 _TOKEN_WORDS = frozenset(
     dollar + word for dollar in (b"", b"$") for word in (b"sk", b"xoxb", b"xoxa", b"xoxp", b"xoxr", b"xoxs", b"SG", b"glpat", b"BEGIN", b"slack")
 )
@@ -78,8 +73,7 @@ _TOKEN_WORD_START = re.compile(rb" \$?(?:gh[pousr]_|github_pat_|[sr]k_live_|whse
 
 
 def may_hold_token(words: frozenset[bytes]) -> bool:
-    """Whether a file with these words (`SourceFile.words`) can hold a known token format:
-    the same answer as `TOKEN_HINT_WORDS.search(b" ".join(words))`, faster."""
+    """Whether a file with these words (`SourceFile.words`) can hold a known token format."""
     if not words.isdisjoint(_TOKEN_WORDS):
         return True
     joined = b" " + b" ".join(words)
