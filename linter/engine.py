@@ -16,8 +16,8 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import wraps
-from typing import Iterable
 from pathlib import Path
+from typing import Iterable
 
 from linter import ts
 from linter.config import Config, ConfigError
@@ -172,22 +172,13 @@ def analyze_ts(source: SourceFile, config: Config, rules: list[Rule], result: Fi
 
 def collect_deferred(target: Target | None, config: Config, rule: Rule):
     """A project rule's facts for one file whose collection the scan deferred (`Rule.eager`):
-    read and parsed again, for the few files the project phase turns out to need."""
+    read and analysed again by that rule alone, for the few files the project phase needs."""
     if target is None or target.kind != "ts":
         return None
     source, _ = read_source(target, config)
     if source is None:
         return None
-    result = FileResult(source.path)
-    try:
-        with time_budget(config.time_budget):
-            lang = ts.language_for(source.path)
-            ctx = FileContext(source, config, ts.parse(source.data, lang), lang)
-            run_rules(ctx, [rule], result)
-            ctx.release()
-    except FileTimeout:
-        return None
-    return result.facts.get(rule.code)
+    return analyze_source(source, target.kind, config, [rule])[0].facts.get(rule.code)
 
 
 def analyze_target(target: Target, config: Config, rules: list[Rule]) -> FileResult:

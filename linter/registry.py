@@ -50,7 +50,7 @@ class Rule:
     triggers: frozenset[bytes] = frozenset()
     # For a project rule: words at least one of which a file must contain for its facts to be
     # collected during the scan; the facts of every other file are collected only if the
-    # project phase asks for them (`ProjectContext.facts`). Empty = collect every file. For
+    # project phase asks for them (`ProjectIndex.facts`). Empty = collect every file. For
     # facts that matter only once some file holds a rare construct (a socket server).
     eager: frozenset[bytes] = frozenset()
     doc: str = ""
