@@ -605,14 +605,13 @@ class ProjectIndex:
 
     def reverse_closure(self, *paths: str) -> set[str]:
         """The `paths` and every module that reaches one of them through imports."""
-        seen = set(paths)
-        pending = [path for path in paths if path in self.modules]
-        while pending:
-            for importer in self.modules.predecessors(pending.pop()):
-                if importer not in seen:
-                    seen.add(importer)
-                    pending.append(importer)
-        return seen
+        import networkx as nx
+
+        found = set(paths)
+        for path in paths:
+            if path in self.modules:
+                found |= nx.ancestors(self.modules, path)
+        return found
 
     def import_names(self, importer: str, imported: str) -> list[list[str]]:
         data = self.modules.get_edge_data(importer, imported) or {}
