@@ -68,10 +68,10 @@ def is_config_path(path: str) -> bool:
 
 # --- names ---------------------------------------------------------------------------
 
-SECRET_WORDS = {"SECRET", "SECRETS", "TOKEN", "TOKENS", "PASSWORD", "PASSWORDS", "PASSWD", "PWD", "CREDENTIAL", "CREDENTIALS", "SALT"}
-SECRET_PAIRS = {("PRIVATE", "KEY"), ("API", "KEY"), ("ACCESS", "KEY"), ("ENCRYPTION", "KEY"), ("SIGNING", "KEY"), ("SERVICE", "ROLE"), ("APIKEY",), ("SECRETKEY",)}
+_SECRET_WORDS = {"SECRET", "SECRETS", "TOKEN", "TOKENS", "PASSWORD", "PASSWORDS", "PASSWD", "PWD", "CREDENTIAL", "CREDENTIALS", "SALT"}
+_SECRET_PAIRS = {("PRIVATE", "KEY"), ("API", "KEY"), ("ACCESS", "KEY"), ("ENCRYPTION", "KEY"), ("SIGNING", "KEY"), ("SERVICE", "ROLE"), ("APIKEY",), ("SECRETKEY",)}
 # Every word that can make a name secret-like: without one, no suffix or pair test can pass.
-_SECRET_PAIR_WORDS = SECRET_WORDS | {word for pair in SECRET_PAIRS for word in pair}
+_SECRET_PAIR_WORDS = _SECRET_WORDS | {word for pair in _SECRET_PAIRS for word in pair}
 _PUBLIC_PREFIXES = ("NEXT_PUBLIC_", "VITE_", "PUBLIC_", "REACT_APP_", "EXPO_PUBLIC_", "GATSBY_")
 _SETTING_SUFFIXES = {
     ("URL",), ("URI",), ("HOST",), ("PORT",), ("ID",), ("NAME",), ("PATH",), ("FILE",), ("TEMPLATE",),
@@ -105,9 +105,9 @@ def is_secret_like(name: str, extra: tuple[str, ...] = (), public: tuple[str, ..
     for suffix in _SETTING_SUFFIXES:
         if len(words) > len(suffix) and tuple(words[-len(suffix):]) == suffix:
             return False
-    if any(word in SECRET_WORDS for word in words):
+    if any(word in _SECRET_WORDS for word in words):
         return True
-    for pair in SECRET_PAIRS:
+    for pair in _SECRET_PAIRS:
         for index in range(len(words) - len(pair) + 1):
             if tuple(words[index : index + len(pair)]) == pair:
                 return True
@@ -125,6 +125,42 @@ FUNCTION_TYPES = {
     "generator_function",
     "function",
 }
+
+
+
+@lru_cache(maxsize=16)
+def _secret_name_parts(extra_names: tuple[str, ...]) -> tuple[tuple[bytes, ...], tuple[tuple[tuple[bytes, ...], re.Pattern], ...]]:
+    """What any name `is_secret_like` accepts must hold, in lower-case bytes: (words, pairs),
+    each pair as its words and a regex for them in a row. A configured `secret-names` entry
+    (compared case-insensitively), a secret word (`SECRET`, `TOKEN`, …) or a secret pair (`API`
+    then `KEY`); a name's consecutive words are adjacent or split by characters other than
+    ASCII letters and digits, hence `api[^a-z0-9]*key`."""
+    pairs = tuple(
+        (tuple(word.lower().encode() for word in pair), re.compile(b"[^a-z0-9]*".join(word.lower().encode() for word in pair)))
+        for pair in sorted(_SECRET_PAIRS) if len(pair) > 1
+    )
+    words = {word.lower().encode() for word in _SECRET_WORDS}
+    words |= {pair[0].lower().encode() for pair in _SECRET_PAIRS if len(pair) == 1}
+    words |= {name.lower().encode() for name in extra_names if name}
+    # Each word is a search of the whole text: drop those that hold another word or a pair
+    # (`secrets` holds `secret`, `apikey` holds `api`…`key`), since they cannot add a match.
+    words = {
+        word for word in words
+        if not any(other != word and other in word for other in words) and not any(pattern.search(word) for _, pattern in pairs)
+    }
+    return tuple(sorted(words)), pairs
+
+
+def may_hold_secret_name(lowered: bytes, extra: tuple[str, ...] = ()) -> bool:
+    """Whether text (lower-cased bytes) can contain a name `is_secret_like` accepts: a cheap
+    test that rules a whole file out before its names are judged one by one."""
+    if extra and not lowered.isascii():
+        return True  # `str.upper` maps some non-ASCII letters onto ASCII (`ſ` -> `S`): a configured name may hide
+    words, pairs = _secret_name_parts(extra)
+    if any(word in lowered for word in words):
+        return True
+    # A pair's regex scans slowly where its first word is common (`api`): look for both words first.
+    return any(all(word in lowered for word in pair_words) and pattern.search(lowered) for pair_words, pattern in pairs)
 
 
 def callee_path(call: Node) -> str:

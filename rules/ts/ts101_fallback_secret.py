@@ -69,17 +69,15 @@ development (`process.env.NODE_ENV === 'development' ? 'dev' : required('JWT_SEC
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from linter import ts
 from linter.registry import rule
 from linter.semantics import (
-    SECRET_PAIRS,  # what `is_secret_like` looks for, so the gate below agrees with it
-    SECRET_WORDS,
     call_arguments,
     callee_path,
     destructured,
     is_declaration_path,
+    may_hold_secret_name,
     member_path,
     object_properties,
 )
@@ -94,45 +92,10 @@ _ENVALID = {"str", "host", "url", "email", "json", "makeValidator"}
 _NOT_A_SECRET = re.compile(r"^\s*(\d+\s*(ms|s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?|w|weeks?|y|years?)|true|false|null|undefined)\s*$", re.I)
 
 
-@lru_cache(maxsize=16)
-def _secret_name_parts(extra_names: tuple[str, ...]) -> tuple[tuple[bytes, ...], tuple[tuple[tuple[bytes, ...], re.Pattern], ...]]:
-    """What a secret-like name must hold, in lower-case bytes: (words, pairs). Each pair is its
-    words and a regex for them in a row.
-
-    `is_secret_like` accepts a name only when it is a configured `secret-names` entry (compared
-    case-insensitively) or when its words hold a secret word (`SECRET`, `TOKEN`, …) or a secret
-    pair (`API` then `KEY`). A name's consecutive words are adjacent or split by characters
-    other than ASCII letters and digits, hence `api[^a-z0-9]*key`.
-    """
-    pairs = tuple(
-        (tuple(word.lower().encode() for word in pair), re.compile(b"[^a-z0-9]*".join(word.lower().encode() for word in pair)))
-        for pair in sorted(SECRET_PAIRS) if len(pair) > 1
-    )
-    words = {word.lower().encode() for word in SECRET_WORDS}
-    words |= {pair[0].lower().encode() for pair in SECRET_PAIRS if len(pair) == 1}
-    words |= {name.lower().encode() for name in extra_names if name}
-    # Each word is a search of the whole file: drop those that hold another word or a pair
-    # (`secrets` holds `secret`, `apikey` holds `api`…`key`), since they cannot add a match.
-    words = {
-        word for word in words
-        if not any(other != word and other in word for other in words) and not any(pattern.search(word) for _, pattern in pairs)
-    }
-    return tuple(sorted(words)), pairs
-
-
 def may_name_a_secret(ctx) -> bool:
-    """Whether the file could hold a secret-like environment variable name. Every name scan()
-    judges is text of the file (a property, a key, a string's raw content), so a file without
-    the words of one can only fall back for variables that are not secrets."""
-    extra_names = ctx.semantics.extra_secret_names
-    data = ctx.source.lowered
-    if extra_names and not data.isascii():
-        return True  # `str.upper` maps some non-ASCII letters onto ASCII (`ſ` -> `S`): a configured name may hide
-    words, pairs = _secret_name_parts(extra_names)
-    if any(word in data for word in words):
-        return True
-    # A pair's regex scans slowly where its first word is common (`api`): look for both words first.
-    return any(all(word in data for word in pair_words) and pattern.search(data) for pair_words, pattern in pairs)
+    """Whether the file could hold a secret-like environment variable name: every name scan()
+    judges is text of the file (a property, a key, a string's raw content)."""
+    return may_hold_secret_name(ctx.source.lowered, ctx.semantics.extra_secret_names)
 
 
 def _literal(node) -> str | None:
