@@ -419,7 +419,7 @@ class ProjectIndex:
                     continue
                 names = [list(pair) for pair in entry["names"]]
                 if graph.has_edge(path, target):  # two statements import the same module
-                    data = graph.edges[path, target]
+                    data = graph[path][target]  # not `graph.edges`: that view would tie the graph into a cycle
                     data["names"] = data["names"] + [n for n in names if n not in data["names"]]
                     data["reexport"] = data.get("reexport", False) or bool(entry.get("reexport"))
                     data["type_only"] = data.get("type_only", False) and bool(entry.get("type_only"))
@@ -635,12 +635,14 @@ class RuleFacts(dict):
             else:
                 self[path] = facts[code]
         self.code = code
-        self.index = index
+        # The index's callable, not the index: the index holds this mapping, and a cycle
+        # between them would leave every file's facts to the cycle collector after the scan.
+        self.collect_later = index.collect_later
 
     def get(self, path: str, default=None):
         if path in self.deferred:
             self.deferred.discard(path)
-            collect = self.index.collect_later
+            collect = self.collect_later
             facts = collect(self.code, path) if collect is not None else None
             if facts:
                 self[path] = facts

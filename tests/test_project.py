@@ -359,3 +359,30 @@ def test_socket_facts_of_modules_that_name_no_socket_are_collected_when_a_server
 
     (tmp_path / "src/guards/protect.ts").write_text("export function protect(server) {\n  return server;\n}\n", encoding="utf-8")
     assert ts106(1) == ts106(2) == ts106(1, cache) == [("src/realtime.ts", 3)]
+
+
+def test_the_project_phase_leaves_no_reference_cycle_behind(tmp_path):
+    """The index, its module graph and the rules' fact mappings hold every file's facts: once
+    the scan is over, refcounting alone must free them. Left to the cycle collector, they cost
+    a full collection as soon as the CLI turns it back on (0.13 s after a scan of medusa)."""
+    import gc
+
+    write(tmp_path, {
+        "src/server.ts": (
+            "import { Server } from 'socket.io';\nimport { guard } from './guard';\nimport type { Opts } from './guard';\n"
+            "const io = new Server({ path: '/rt' });\nguard(io);\napp.listen(3000);\n"
+            "process.on('SIGTERM', () => io.close());\n"
+        ),
+        "src/guard.ts": "export type Opts = {};\nexport function guard(server) {\n  server.use((client, next) => next());\n}\n",
+    })
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        result = scan([tmp_path], load_config(tmp_path), root=tmp_path, jobs=1)
+        gc.collect()
+        leaked = sorted({type(item).__name__ for item in gc.garbage} & {"ProjectIndex", "RuleFacts", "DiGraph", "FileResult", "Target"})
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert result.files == 2
+    assert leaked == []
