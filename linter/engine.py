@@ -212,9 +212,12 @@ def analyze_source(
     try:
         with time_budget(config.time_budget):
             if kind == "ts":
-                ctx = analyze_ts(source, config, rules, result, old_tree, defer_facts)
-                tree = ctx.tree
-                ctx.release()
+                # A selection without TS or project rules (`--select DC,GH`) reads the file for its
+                # ignore comments only: parsing it and extracting its imports would serve no rule.
+                if any(rule.target in ("ts", "project") for rule in rules):
+                    ctx = analyze_ts(source, config, rules, result, old_tree, defer_facts)
+                    tree = ctx.tree
+                    ctx.release()
             else:
                 from linter.yamlscan import analyze_yaml
 

@@ -287,3 +287,23 @@ def test_required_reasons_and_malformed_ignores(repo, capsys) -> None:
     assert active == [("TS201", 2), ("PL001", 2), ("PL001", 7)]
     messages = {f["range"]["start"]["line"]: f["message"] for f in document["findings"] if f["code"] == "PL001"}
     assert "reason is required" in messages[2] and "cannot read `fetch please`" in messages[7]
+
+
+def test_a_selection_without_ts_rules_parses_no_ts_file(repo, capsys, monkeypatch) -> None:
+    """`--select DC,GH` (an infrastructure-only job) reads TS files for their ignore comments
+    only: none is parsed, yet a malformed comment in one is still reported."""
+    from linter import ts
+
+    write(repo, {
+        "docker-compose.yml": "services:\n  db:\n    image: postgres:16\n    ports:\n      - '5432:5432'\n",
+        "src/odd.ts": "// prodlint-ignore whatever this is\nexport const x = 1;\n",
+    })
+    parsed: list[bytes] = []
+    original = ts.parse
+    monkeypatch.setattr(ts, "parse", lambda data, *args: parsed.append(data) or original(data, *args))
+    _, out, _ = run(capsys, "scan", "--select", "DC101,PL001", "--format", "json", "--no-cache", "--jobs", "1")
+    codes = sorted((f["code"], f["path"]) for f in json.loads(out)["findings"])
+    assert codes == [("DC101", "docker-compose.yml"), ("PL001", "src/odd.ts")]
+    assert parsed == []
+    run(capsys, "scan", "--select", "DC101,TS201", "--format", "json", "--no-cache", "--jobs", "1")
+    assert len(parsed) == 3  # a TS rule selected: every TS file is parsed again
