@@ -622,23 +622,24 @@ def analyze_yaml(source: SourceFile, config: Config, rules: list, result: FileRe
         rule for rule in rules
         if rule.target == kind or (kind == "action" and rule.target == "workflow") or (rule.target == "project" and kind in getattr(rule.collect, "yaml_kinds", ()))
     ]
+    if not wanted:
+        return []  # no selected rule reads this kind of file (`--select TS`): not even loaded
     documents = load(source, result)
     contexts = []
     for index, (node, data) in enumerate(documents):
         if not isinstance(data, dict):
             continue
         ctx = YamlContext(source, config, kind, node, data, index, len(documents))
-        if wanted:
-            facts_before = dict(result.facts)
-            result.facts.clear()
-            run_rules(ctx, wanted, result)
-            for code, facts in result.facts.items():  # several documents: list their facts together
-                if code in facts_before:
-                    previous = facts_before[code]
-                    facts = (previous if isinstance(previous, list) else [previous]) + [facts]
-                facts_before[code] = facts
-            result.facts.clear()
-            result.facts.update(facts_before)
+        facts_before = dict(result.facts)
+        result.facts.clear()
+        run_rules(ctx, wanted, result)
+        for code, facts in result.facts.items():  # several documents: list their facts together
+            if code in facts_before:
+                previous = facts_before[code]
+                facts = (previous if isinstance(previous, list) else [previous]) + [facts]
+            facts_before[code] = facts
+        result.facts.clear()
+        result.facts.update(facts_before)
         contexts.append(ctx)
     return contexts
 

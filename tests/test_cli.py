@@ -307,3 +307,21 @@ def test_a_selection_without_ts_rules_parses_no_ts_file(repo, capsys, monkeypatc
     assert parsed == []
     run(capsys, "scan", "--select", "DC101,TS201", "--format", "json", "--no-cache", "--jobs", "1")
     assert len(parsed) == 3  # a TS rule selected: every TS file is parsed again
+
+
+def test_a_selection_without_yaml_rules_loads_no_yaml_file(repo, capsys, monkeypatch) -> None:
+    """The other way round: with TS rules only, compose files and workflows are not loaded,
+    so a broken one costs nothing and says nothing; select a compose rule and it is reported."""
+    import linter.yamlscan as yamlscan
+
+    write(repo, {"docker-compose.yml": "services:\n  db:\n    image: [postgres\n"})
+    loaded: list[str] = []
+    original = yamlscan.load
+    monkeypatch.setattr(yamlscan, "load", lambda source, result: loaded.append(source.path) or original(source, result))
+    _, out, _ = run(capsys, "scan", "--select", "TS201", "--format", "json", "--no-cache", "--jobs", "1")
+    document = json.loads(out)
+    assert [f["code"] for f in document["findings"]] == ["TS201"]
+    assert document["notices"] == [] and loaded == []
+    _, out, _ = run(capsys, "scan", "--select", "DC101", "--format", "json", "--no-cache", "--jobs", "1")
+    assert loaded == ["docker-compose.yml"]
+    assert [n["path"] for n in json.loads(out)["notices"]] == ["docker-compose.yml"]
