@@ -125,17 +125,17 @@ def run_rules(ctx, rules: list[Rule], result: FileResult, defer_facts: bool = Fa
     `defer_facts`, so is a project rule's collection where it can wait (`Rule.eager`)."""
     words = None
     for rule in rules:
-        if rule.triggers and USE_TRIGGERS or rule.eager and defer_facts:
+        if rule.triggers and USE_TRIGGERS:
             if words is None:
                 words = ctx.source.words
-            if rule.triggers and USE_TRIGGERS and words.isdisjoint(rule.triggers):
-                continue
-            if rule.eager and defer_facts and words.isdisjoint(rule.eager):
-                result.facts[rule.code] = DEFERRED
+            if words.isdisjoint(rule.triggers):
                 continue
         ctx.rule = rule
         ctx.options = ctx.config.options_for(rule)
         try:
+            if defer_facts and rule.eager is not None and not rule.eager(ctx):
+                result.facts[rule.code] = DEFERRED
+                continue
             check = rule.collect if rule.target == "project" else rule.check
             if rule.target == "project":
                 facts = check(ctx)

@@ -48,11 +48,11 @@ class Rule:
     # have anything to say about it; empty = every file. Checked against `SourceFile.words`
     # before the rule runs, so most files never reach most rules' Python code.
     triggers: frozenset[bytes] = frozenset()
-    # For a project rule: words at least one of which a file must contain for its facts to be
-    # collected during the scan; the facts of every other file are collected only if the
-    # project phase asks for them (`ProjectIndex.facts`). Empty = collect every file. For
-    # facts that matter only once some file holds a rare construct (a socket server).
-    eager: frozenset[bytes] = frozenset()
+    # For a project rule: which files' facts are collected during the scan, as a test of the
+    # file's context; the facts of every other file are collected only if the project phase
+    # asks for them (`ProjectIndex.facts`). None = every file. For facts that matter only once
+    # some file holds a rare construct (a socket server, a secret read with a fallback).
+    eager: Callable[[object], bool] | None = None
     doc: str = ""
     source_file: str = ""
 
@@ -94,18 +94,22 @@ def rule(
     options: dict[str, Option] | None = None,
     fixable: bool = False,
     triggers: tuple[str, ...] = (),
-    eager: tuple[str, ...] = (),
+    eager: tuple[str, ...] | Callable[[object], bool] = (),
 ):
-    """Declare the decorated generator as a rule's check. `triggers` and `eager`: see `Rule`."""
+    """Declare the decorated generator as a rule's check. `triggers` and `eager`: see `Rule`;
+    `eager` may be given as words, one of which the file must contain."""
     if level not in LEVELS:
         raise ValueError(f"{code}: level {level!r} is not one of {LEVELS}")
     if target not in TARGETS:
         raise ValueError(f"{code}: target {target!r} is not one of {TARGETS}")
-    for word in (*triggers, *eager):
+    eager_words = () if callable(eager) else tuple(eager)
+    for word in (*triggers, *eager_words):
         if not _TOKEN.fullmatch(word):
             raise ValueError(f"{code}: trigger {word!r} is not one token (letters, digits, `_`, `$`)")
     if eager and (target != "project" or collect is None):
-        raise ValueError(f"{code}: `eager` words are for project rules that collect facts")
+        raise ValueError(f"{code}: `eager` is for project rules that collect facts")
+    if eager_words:
+        eager = _names_any_of(frozenset(word.encode() for word in eager_words))
 
     def register(check: Callable) -> Callable:
         _pending.append(
@@ -124,12 +128,19 @@ def rule(
                 options=dict(options or {}),
                 fixable=fixable,
                 triggers=frozenset(word.encode() for word in triggers),
-                eager=frozenset(word.encode() for word in eager),
+                eager=eager or None,
             )
         )
         return check
 
     return register
+
+
+def _names_any_of(words: frozenset[bytes]) -> Callable[[object], bool]:
+    def names_one(ctx) -> bool:
+        return not ctx.source.words.isdisjoint(words)
+
+    return names_one
 
 
 _loaded: dict[str, Rule] | None = None

@@ -386,3 +386,40 @@ def test_the_project_phase_leaves_no_reference_cycle_behind(tmp_path):
         gc.garbage.clear()
     assert result.files == 2
     assert leaked == []
+
+
+def test_exported_consts_are_read_on_demand_where_a_fallback_names_them(tmp_path, monkeypatch):
+    """TS101 collects during the scan only files that can hold a fallback (`Rule.eager`); a
+    module whose exported literal a fallback names is read when the project phase follows
+    the import, and modules nobody falls back to are never read again. Same verdict with
+    workers and from the result cache."""
+    import linter.engine as engine
+
+    write(tmp_path, {
+        "src/auth/tokens.ts": (
+            "import { SIGNING_FALLBACK } from '../shared/constants';\nimport { HOME } from '../shared/routes';\n"
+            "export const signingKey = process.env.TOKEN_SIGNING_KEY ?? SIGNING_FALLBACK;\nexport const home = HOME;\n"
+        ),
+        "src/shared/constants.ts": "export const SIGNING_FALLBACK = 'local-signing-key';\nexport const PAGE_SIZE = 20;\n",
+        "src/shared/routes.ts": "export const HOME = '/dashboard';\n",
+    })
+    collected: list[str] = []
+    original = engine.collect_deferred
+
+    def spy(target, config, rule):
+        collected.append(target.rel)
+        return original(target, config, rule)
+
+    monkeypatch.setattr(engine, "collect_deferred", spy)
+
+    def ts101(jobs: int, cache: Path | None = None) -> list:
+        result = scan([tmp_path], load_config(tmp_path), root=tmp_path, jobs=jobs, cache_dir=cache)
+        return [(f.location.path, f.location.start_line, f.related[0].path if f.related else None) for f in result.findings if f.code == "TS101"]
+
+    expected = [("src/auth/tokens.ts", 3, "src/shared/constants.ts")]
+    assert ts101(1) == expected and ts101(2) == expected
+    assert set(collected) == {"src/shared/constants.ts"}  # not routes.ts: no fallback names it
+    cache = tmp_path.parent / "cache"
+    assert ts101(1, cache) == expected and ts101(1, cache) == expected
+    (tmp_path / "src/shared/constants.ts").write_text("export const SIGNING_FALLBACK = process.env.CI ? 'ci' : undefined;\n", encoding="utf-8")
+    assert ts101(1) == ts101(1, cache) == []

@@ -390,14 +390,19 @@ def _config_get(call) -> str | None:
     return name if name and _ENV_STYLE.match(name) else None
 
 
+def may_fall_back(ctx) -> bool:
+    """Whether the file can hold a fallback: every one reads the environment (`process.env`,
+    `import.meta.env`, an `env` alias or schema, `configService`) and names a secret-like
+    variable. Any other file only contributes exported consts, which the project phase asks
+    for where a fallback names an imported one: the scan leaves those to then (`eager`)."""
+    return ctx.source.mentions(b"env", b"config") and may_name_a_secret(ctx)
+
+
 def collect(ctx):
     if ctx.semantics.is_test or is_declaration_path(ctx.path):
         return None
     facts = _File(ctx)
-    # Every fallback reads the environment (`process.env`, `import.meta.env`, an `env` alias or
-    # schema, `configService`) and names a secret-like variable: a file that lacks either only
-    # contributes exported consts.
-    if ctx.source.mentions(b"env", b"config") and may_name_a_secret(ctx):
+    if may_fall_back(ctx):
         facts.scan()
     out = {}
     exported = facts.exported_consts()
@@ -443,6 +448,7 @@ def _message(env: str, value: str, via: str = "", where: str = "") -> str:
     summary="Secret environment variable with a literal fallback",
     target="project",
     collect=collect,
+    eager=may_fall_back,
     security_severity=8.0,
     tags=("security", "secrets", "configuration"),
 )
