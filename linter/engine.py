@@ -103,8 +103,8 @@ def time_budget(seconds: float):
         yield
         return
     # A pool worker installs the handler once (`_init_pool_worker`): swapping it per file
-    # cost more than the timer itself.
-    installed = signal.getsignal(signal.SIGALRM) is _expire
+    # cost more than the timer itself, and so did asking `signal.getsignal` which is installed.
+    installed = _worker.get("alarm") is _expire
     previous = None if installed else signal.signal(signal.SIGALRM, _expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
@@ -255,6 +255,7 @@ def _init_pool_worker(config: Config, codes: list[str]) -> None:
     _init_worker(config, codes)
     if hasattr(signal, "setitimer"):
         signal.signal(signal.SIGALRM, _expire)
+        _worker["alarm"] = _expire
     gc.enable()  # a forked worker inherits the parent's disabled collector; YAML loaders make cycles
 
 

@@ -325,3 +325,30 @@ def test_a_selection_without_yaml_rules_loads_no_yaml_file(repo, capsys, monkeyp
     _, out, _ = run(capsys, "scan", "--select", "DC101", "--format", "json", "--no-cache", "--jobs", "1")
     assert loaded == ["docker-compose.yml"]
     assert [n["path"] for n in json.loads(out)["notices"]] == ["docker-compose.yml"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_file_over_the_time_budget_is_skipped_with_a_notice(repo, capsys, monkeypatch, jobs) -> None:
+    """One pathological file must not stall the scan: its analysis is cut at `time-budget`,
+    it gets a notice, and every other file is reported as usual (in-process and in workers,
+    whose alarm handler is installed once)."""
+    import time
+
+    import linter.engine as engine
+
+    write(repo, {f"src/page{number}.ts": FETCH_WITHOUT_TIMEOUT for number in range(8)})
+    write(repo, {"src/slow.ts": FETCH_WITHOUT_TIMEOUT, ".prodlint.toml": "time-budget = 0.3\n"})
+    original = engine.analyze_ts
+
+    def analyze_ts(source, *args, **kwargs):
+        if source.path == "src/slow.ts":
+            time.sleep(60)  # cut short by the budget's alarm; without it the notice is missing, a minute later
+        return original(source, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "analyze_ts", analyze_ts)
+    _, out, _ = run(capsys, "scan", "--format", "json", "--no-cache", "--jobs", jobs)
+    document = json.loads(out)
+    assert sorted({f["path"] for f in document["findings"]}) == sorted(["src/upstream.ts", *(f"src/page{n}.ts" for n in range(8))])
+    assert [(n["path"], n["message"]) for n in document["notices"]] == [
+        ("src/slow.ts", "skipped: analysis took longer than the 0.3s budget (time-budget)")
+    ]
