@@ -102,8 +102,8 @@ def time_budget(seconds: float):
     if seconds <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         yield
         return
-    # A pool worker installs the handler once (`_init_pool_worker`): swapping it per file
-    # cost more than the timer itself, and so did asking `signal.getsignal` which is installed.
+    # A pool worker installs the handler once (`_init_pool_worker`) and records it: swapping
+    # the handler per file cost more than the timer itself, and so did `signal.getsignal`.
     installed = _worker.get("alarm") is _expire
     previous = None if installed else signal.signal(signal.SIGALRM, _expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
