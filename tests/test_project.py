@@ -421,5 +421,10 @@ def test_exported_consts_are_read_on_demand_where_a_fallback_names_them(tmp_path
     assert set(collected) == {"src/shared/constants.ts"}  # not routes.ts: no fallback names it
     cache = tmp_path.parent / "cache"
     assert ts101(1, cache) == expected and ts101(1, cache) == expected
+    tokens = tmp_path / "src/auth/tokens.ts"
+    tokens.write_text(tokens.read_text(encoding="utf-8").replace("TOKEN_SIGNING_KEY", "JWT_SIGNING_KEY"), encoding="utf-8")
+    collected.clear()
+    assert ts101(1, cache) == expected  # the consts module is unchanged: cached as deferred, read on demand
+    assert collected == ["src/shared/constants.ts"]
     (tmp_path / "src/shared/constants.ts").write_text("export const SIGNING_FALLBACK = process.env.CI ? 'ci' : undefined;\n", encoding="utf-8")
     assert ts101(1) == ts101(1, cache) == []
