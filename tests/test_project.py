@@ -43,6 +43,21 @@ def edges(index: ProjectIndex) -> set[tuple[str, str]]:
     return set(index.modules.edges)
 
 
+def deferred_reads(monkeypatch) -> list[str]:
+    """The files the project phase collects on demand (`Rule.eager`), in order, as they happen."""
+    import linter.engine as engine
+
+    collected: list[str] = []
+    original = engine.collect_deferred
+
+    def spy(target, config, rule):
+        collected.append(target.rel)
+        return original(target, config, rule)
+
+    monkeypatch.setattr(engine, "collect_deferred", spy)
+    return collected
+
+
 def test_relative_imports_with_and_without_extensions(tmp_path, monkeypatch):
     write(tmp_path, {
         "src/server.ts": """
@@ -326,8 +341,6 @@ def test_socket_facts_of_modules_that_name_no_socket_are_collected_when_a_server
     """TS106 collects during the scan only files that may create a server (`Rule.eager`); the
     modules a server reaches are read on demand, the rest never. Same verdict with workers
     and from the result cache."""
-    import linter.engine as engine
-
     write(tmp_path, {
         "src/realtime.ts": (
             "import { Server } from 'socket.io';\nimport { protect } from './guards/protect';\n"
@@ -337,14 +350,7 @@ def test_socket_facts_of_modules_that_name_no_socket_are_collected_when_a_server
         "src/feed.ts": "import { hub } from './realtime';\nhub.on('connection', (client) => client.join('feed'));\n",
         "src/prices.ts": "export function price(cents: number) {\n  return (cents / 100).toFixed(2);\n}\n",
     })
-    collected: list[str] = []
-    original = engine.collect_deferred
-
-    def spy(target, config, rule):
-        collected.append(target.rel)
-        return original(target, config, rule)
-
-    monkeypatch.setattr(engine, "collect_deferred", spy)
+    collected = deferred_reads(monkeypatch)
 
     def ts106(jobs: int, cache: Path | None = None) -> list:
         result = scan([tmp_path], load_config(tmp_path), root=tmp_path, jobs=jobs, cache_dir=cache)
@@ -393,8 +399,6 @@ def test_exported_consts_are_read_on_demand_where_a_fallback_names_them(tmp_path
     module whose exported literal a fallback names is read when the project phase follows
     the import, and modules nobody falls back to are never read again. Same verdict with
     workers and from the result cache."""
-    import linter.engine as engine
-
     write(tmp_path, {
         "src/auth/tokens.ts": (
             "import { SIGNING_FALLBACK } from '../shared/constants';\nimport { HOME } from '../shared/routes';\n"
@@ -403,14 +407,7 @@ def test_exported_consts_are_read_on_demand_where_a_fallback_names_them(tmp_path
         "src/shared/constants.ts": "export const SIGNING_FALLBACK = 'local-signing-key';\nexport const PAGE_SIZE = 20;\n",
         "src/shared/routes.ts": "export const HOME = '/dashboard';\n",
     })
-    collected: list[str] = []
-    original = engine.collect_deferred
-
-    def spy(target, config, rule):
-        collected.append(target.rel)
-        return original(target, config, rule)
-
-    monkeypatch.setattr(engine, "collect_deferred", spy)
+    collected = deferred_reads(monkeypatch)
 
     def ts101(jobs: int, cache: Path | None = None) -> list:
         result = scan([tmp_path], load_config(tmp_path), root=tmp_path, jobs=jobs, cache_dir=cache)
