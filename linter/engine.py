@@ -92,6 +92,10 @@ def read_source(target: Target, config: Config, size: int | None = None) -> tupl
     return source, None
 
 
+# A worker process's state, set by `_init_worker` (and `_init_pool_worker` in a pool).
+_worker: dict = {}
+
+
 def _expire(signum, frame):
     raise FileTimeout()
 
@@ -158,6 +162,7 @@ def run_rules(ctx, rules: list[Rule], result: FileResult, defer_facts: bool = Fa
 
 
 def analyze_ts(source: SourceFile, config: Config, rules: list[Rule], result: FileResult, old_tree=None, defer_facts: bool = False) -> FileContext:
+    """Parse a TS/JS file and run `rules` (the TS and project ones) on it."""
     lang = ts.language_for(source.path)
     tree = ts.parse(source.data, lang, old_tree)
     ctx = FileContext(source, config, tree, lang)
@@ -166,7 +171,7 @@ def analyze_ts(source: SourceFile, config: Config, rules: list[Rule], result: Fi
         line = error.start_point[0] + 1 if error is not None else 0
         result.notices.append(Notice(source.path, f"syntax error near line {line}; rules ran on the parts that parse", "warning", line))
     result.facts["module"] = ctx.module_facts
-    run_rules(ctx, [rule for rule in rules if rule.target in ("ts", "project")], result, defer_facts)
+    run_rules(ctx, rules, result, defer_facts)
     return ctx
 
 
@@ -214,8 +219,9 @@ def analyze_source(
             if kind == "ts":
                 # A selection without TS or project rules (`--select DC,GH`) reads the file for its
                 # ignore comments only: parsing it and extracting its imports would serve no rule.
-                if any(rule.target in ("ts", "project") for rule in rules):
-                    ctx = analyze_ts(source, config, rules, result, old_tree, defer_facts)
+                ts_rules = [rule for rule in rules if rule.target in ("ts", "project")]
+                if ts_rules:
+                    ctx = analyze_ts(source, config, ts_rules, result, old_tree, defer_facts)
                     tree = ctx.tree
                     ctx.release()
             else:
@@ -240,8 +246,6 @@ def analyze_source(
 
 
 # --- workers --------------------------------------------------------------------------------
-
-_worker: dict = {}
 
 
 def _init_worker(config: Config, codes: list[str]) -> None:

@@ -94,6 +94,7 @@ class Notice:
 
 
 # A project rule's facts for a file that the scan left to collect on demand (`Rule.eager`).
+# None, not a sentinel object: it must stay itself through pickling to the parent and the cache.
 DEFERRED = None
 
 
