@@ -1,5 +1,6 @@
-"""TS101 skips its fallback scan on files that cannot name a secret-like variable: that gate is
-an optimisation only, so every fallback the ungated scan finds must be in a file it lets through."""
+"""TS101 scans for fallbacks, and collects a file during the scan at all (`Rule.eager`), only
+where `may_fall_back` says a fallback can be: that gate is an optimisation only, so every
+fallback the ungated scan finds must be in a file it lets through."""
 
 from __future__ import annotations
 
@@ -41,9 +42,10 @@ CASES = {
 def test_the_gate_lets_every_fallback_through(case: str) -> None:
     ctx = _context(*CASES[case])
     assert _ungated_fallbacks(ctx), "the case must be one the rule flags"
-    assert ts101.may_name_a_secret(ctx)
+    assert ts101.may_fall_back(ctx)
 
 
 def test_the_gate_skips_files_without_a_secret_name() -> None:
     ctx = _context("const port = process.env.PORT || '3000';\nconst url = process.env.API_URL ?? 'http://x';")
     assert not ts101.may_name_a_secret(ctx)
+    assert not ts101.may_fall_back(ctx)
